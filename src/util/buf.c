@@ -1,0 +1,193 @@
+/* Growable NUL-terminated byte buffer; see buf.h. */
+#include "util/buf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/error.h"
+#include "util/xalloc.h"
+
+void buf_release(struct buf *b)
+{
+    if (b) {
+        free(b->data);
+        b->data = NULL;
+        b->len = 0;
+        b->cap = 0;
+    }
+}
+
+void buf_reset(struct buf *b)
+{
+    b->len = 0;
+    if (b->data) {
+        b->data[0] = '\0';
+    }
+}
+
+void buf_grow(struct buf *b, size_t extra)
+{
+    if (extra >= (size_t)-1 - b->len - 1) {
+        OAG_BUG("buffer size overflow");
+    }
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap) {
+        return;
+    }
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need) {
+        cap = cap + cap / 2 + 16;
+    }
+    b->data = xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+void buf_add(struct buf *b, const void *data, size_t len)
+{
+    buf_grow(b, len);
+    if (len) {
+        memcpy(b->data + b->len, data, len);
+    }
+    b->len += len;
+    b->data[b->len] = '\0';
+}
+
+void buf_adds(struct buf *b, const char *s)
+{
+    buf_add(b, s, strlen(s));
+}
+
+void buf_addch(struct buf *b, char c)
+{
+    buf_grow(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+}
+
+void buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    buf_grow(b, 64);
+    int n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+    if (n < 0) {
+        va_end(ap2);
+        OAG_BUG("vsnprintf failed");
+    }
+    if ((size_t)n >= b->cap - b->len) {
+        buf_grow(b, (size_t)n);
+        vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap2);
+    }
+    va_end(ap2);
+    b->len += (size_t)n;
+}
+
+void buf_addf(struct buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vaddf(b, fmt, ap);
+    va_end(ap);
+}
+
+void buf_truncate(struct buf *b, size_t len)
+{
+    if (len < b->len) {
+        b->len = len;
+        b->data[len] = '\0';
+    }
+}
+
+const char *buf_str(const struct buf *b)
+{
+    return b->data ? b->data : "";
+}
+
+char *buf_detach(struct buf *b, size_t *out_len)
+{
+    if (!b->data) {
+        buf_grow(b, 0);
+        b->data[0] = '\0';
+    }
+    char *s = b->data;
+    if (out_len) {
+        *out_len = b->len;
+    }
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+    return s;
+}
+
+int buf_read_file(struct buf *b, const char *path, size_t max_bytes,
+                  struct oag_error *err)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (!f) {
+        return oag_error_set(err, OAG_ERR_IO, "cannot open '%s': %s", path,
+                             strerror(errno));
+    }
+    int rc = 0;
+    for (;;) {
+        buf_grow(b, 65536);
+        size_t n = fread(b->data + b->len, 1, b->cap - b->len - 1, f);
+        b->len += n;
+        b->data[b->len] = '\0';
+        if (max_bytes && b->len > max_bytes) {
+            rc = oag_error_set(err, OAG_ERR_LIMIT,
+                               "'%s' is larger than the limit of %zu bytes",
+                               path, max_bytes);
+            break;
+        }
+        if (n == 0) {
+            if (ferror(f)) {
+                rc = oag_error_set(err, OAG_ERR_IO, "cannot read '%s': %s",
+                                   path, strerror(errno));
+            }
+            break;
+        }
+    }
+    if (!is_stdin) {
+        fclose(f);
+    }
+    return rc;
+}
+
+int buf_write_file(const struct buf *b, const char *path,
+                   struct oag_error *err)
+{
+    if (strcmp(path, "-") == 0) {
+        if (fwrite(buf_str(b), 1, b->len, stdout) != b->len ||
+            fflush(stdout) != 0) {
+            return oag_error_set(err, OAG_ERR_IO, "cannot write output: %s",
+                                 strerror(errno));
+        }
+        return 0;
+    }
+    char *tmp = xstrfmt("%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        int e = errno;
+        free(tmp);
+        return oag_error_set(err, OAG_ERR_IO, "cannot create '%s': %s", path,
+                             strerror(e));
+    }
+    bool ok = fwrite(buf_str(b), 1, b->len, f) == b->len;
+    ok = fflush(f) == 0 && ok;
+    ok = fsync(fileno(f)) == 0 && ok;
+    int e = errno;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        e = ok ? errno : e;
+        unlink(tmp);
+        free(tmp);
+        return oag_error_set(err, OAG_ERR_IO, "cannot write '%s': %s", path,
+                             strerror(e));
+    }
+    free(tmp);
+    return 0;
+}

@@ -1,0 +1,47 @@
+/*
+ * A growable byte buffer, always NUL-terminated (data is never NULL once
+ * anything was added; a zeroed buf reads as "").  Modelled on git's strbuf.
+ */
+#ifndef OAG_UTIL_BUF_H
+#define OAG_UTIL_BUF_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct buf {
+    char *data; /* owned, NUL-terminated; NULL while empty and unallocated */
+    size_t len; /* bytes used, not counting the NUL */
+    size_t cap; /* bytes allocated */
+};
+
+#define BUF_INIT { 0 }
+
+void buf_release(struct buf *b);
+/* Keeps the allocation, sets len to 0. */
+void buf_reset(struct buf *b);
+/* Ensures room for extra more bytes plus the NUL. */
+void buf_grow(struct buf *b, size_t extra);
+void buf_add(struct buf *b, const void *data, size_t len);
+void buf_adds(struct buf *b, const char *s);
+void buf_addch(struct buf *b, char c);
+void buf_addf(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+/* Shortens to len bytes (no-op when already shorter). */
+void buf_truncate(struct buf *b, size_t len);
+/* The string, or "" for an empty buffer; borrowed. */
+const char *buf_str(const struct buf *b);
+/* Hands the string to the caller (never NULL) and re-inits b. */
+char *buf_detach(struct buf *b, size_t *out_len);
+
+/* Reads a whole file ("-" = stdin) into b; max_bytes 0 = no limit. */
+struct oag_error;
+int buf_read_file(struct buf *b, const char *path, size_t max_bytes,
+                  struct oag_error *err);
+/* Writes b to path atomically (temp file + rename); "-" = stdout. */
+int buf_write_file(const struct buf *b, const char *path,
+                   struct oag_error *err);
+
+#endif
