@@ -1,0 +1,470 @@
+/*
+ * Positioned events over libyaml; see reader.h.
+ *
+ * libyaml's marks count characters, not bytes (a CRLF counts two, a UTF-8
+ * BOM is skipped and not counted).  For memory sources we turn a character
+ * index into a byte offset with a cursor that walks the UTF-8 text; marks
+ * arrive in nearly increasing order, so the walk is linear overall, and a
+ * pure-ASCII document skips it entirely.
+ *
+ * The size of one token is bounded in the read handler: libyaml buffers a
+ * whole scalar before it produces the event, so we count the bytes fed to
+ * it since the last event and stop feeding past the limit.
+ */
+#include "doc/reader.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "util/error.h"
+#include "util/xalloc.h"
+
+struct doc_reader {
+    yaml_parser_t parser;
+    yaml_event_t event;
+    bool have_event;
+    bool done;
+    bool seen_document;
+    char *name;
+    struct doc_limits limits;
+    unsigned depth;
+
+    /* input */
+    unsigned char prefix[4]; /* bytes peeked from a file for the encoding */
+    size_t prefix_len;
+    size_t prefix_pos;
+    FILE *file;
+    bool own_file;
+    const char *data;
+    size_t data_len;
+    size_t data_pos;
+    size_t bom_len;
+    size_t fed;            /* bytes handed to libyaml */
+    size_t fed_at_event;   /* fed when the last event was produced */
+    bool token_too_large;
+    bool io_error;
+    int io_errno;
+
+    /* character index -> byte offset cursor (memory sources) */
+    bool ascii;
+    size_t cur_index;
+    size_t cur_offset;
+};
+
+static int read_handler(void *ctx, unsigned char *buffer, size_t size,
+                        size_t *size_read)
+{
+    struct doc_reader *r = ctx;
+    size_t n;
+    if (r->fed - r->fed_at_event > r->limits.max_token_bytes + 65536) {
+        r->token_too_large = true;
+        *size_read = 0;
+        return 0;
+    }
+    if (r->file && r->prefix_pos < r->prefix_len) {
+        n = r->prefix_len - r->prefix_pos;
+        if (n > size) {
+            n = size;
+        }
+        memcpy(buffer, r->prefix + r->prefix_pos, n);
+        r->prefix_pos += n;
+    } else if (r->file) {
+        n = fread(buffer, 1, size, r->file);
+        if (n == 0 && ferror(r->file)) {
+            r->io_error = true;
+            r->io_errno = errno;
+            *size_read = 0;
+            return 0;
+        }
+    } else {
+        n = r->data_len - r->data_pos;
+        if (n > size) {
+            n = size;
+        }
+        memcpy(buffer, r->data + r->data_pos, n);
+        r->data_pos += n;
+    }
+    r->fed += n;
+    *size_read = n;
+    return 1;
+}
+
+static void apply_limits(struct doc_limits *dst, const struct doc_limits *src)
+{
+    if (src) {
+        *dst = *src;
+    }
+    if (!dst->max_depth) {
+        dst->max_depth = DOC_DEFAULT_MAX_DEPTH;
+    }
+    if (!dst->max_token_bytes) {
+        dst->max_token_bytes = DOC_DEFAULT_MAX_TOKEN_BYTES;
+    }
+    if (!dst->max_alias_nodes) {
+        dst->max_alias_nodes = DOC_DEFAULT_MAX_ALIAS_NODES;
+    }
+}
+
+/* UTF-16 and UTF-32 (with or without BOM) are refused: offsets and AWS. */
+static int check_encoding(const unsigned char *p, size_t n, const char *name,
+                          struct oag_error *err)
+{
+    bool wide = false;
+    if (n >= 2 && ((p[0] == 0xFE && p[1] == 0xFF) ||
+                   (p[0] == 0xFF && p[1] == 0xFE))) {
+        wide = true;
+    } else if (n >= 2 && (p[0] == 0 || p[1] == 0)) {
+        wide = true;
+    }
+    if (wide) {
+        oag_error_set(err, OAG_ERR_UNSUPPORTED,
+                      "document is not UTF-8 (UTF-16 or UTF-32 detected); "
+                      "convert it to UTF-8");
+        oag_error_set_where(err, name, 1, 1, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+static struct doc_reader *reader_alloc(const char *name,
+                                       const struct doc_limits *limits)
+{
+    struct doc_reader *r = xcalloc(1, sizeof(*r));
+    r->name = xstrdup(name);
+    apply_limits(&r->limits, limits);
+    if (!yaml_parser_initialize(&r->parser)) {
+        OAG_BUG("yaml_parser_initialize failed");
+    }
+    yaml_parser_set_encoding(&r->parser, YAML_UTF8_ENCODING);
+    yaml_parser_set_input(&r->parser, read_handler, r);
+    return r;
+}
+
+struct doc_reader *doc_reader_new_file(const char *path, const char *name,
+                                       const struct doc_limits *limits,
+                                       struct oag_error *err)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (!f) {
+        oag_error_set(err, OAG_ERR_IO, "cannot open '%s': %s", path,
+                      strerror(errno));
+        return NULL;
+    }
+    /* peek for the encoding; stdio keeps the bytes for libyaml */
+    unsigned char head[4] = { 0 };
+    size_t n = fread(head, 1, sizeof(head), f);
+    const char *shown = name ? name : (is_stdin ? "<stdin>" : path);
+    if (check_encoding(head, n, shown, err) != 0) {
+        if (!is_stdin) {
+            fclose(f);
+        }
+        return NULL;
+    }
+    struct doc_reader *r = reader_alloc(shown, limits);
+    r->file = f;
+    r->own_file = !is_stdin;
+    r->ascii = false;
+    memcpy(r->prefix, head, n);
+    r->prefix_len = n;
+    if (n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF) {
+        r->bom_len = 3;
+    }
+    return r;
+}
+
+struct doc_reader *doc_reader_new_memory(const char *data, size_t len,
+                                         const char *name,
+                                         const struct doc_limits *limits,
+                                         struct oag_error *err)
+{
+    const char *shown = name ? name : "<memory>";
+    if (check_encoding((const unsigned char *)data, len, shown, err) != 0) {
+        return NULL;
+    }
+    struct doc_reader *r = reader_alloc(shown, limits);
+    r->data = data;
+    r->data_len = len;
+    if (len >= 3 && (unsigned char)data[0] == 0xEF &&
+        (unsigned char)data[1] == 0xBB && (unsigned char)data[2] == 0xBF) {
+        r->bom_len = 3;
+    }
+    r->ascii = true;
+    for (size_t i = 0; i < len; i++) {
+        if ((unsigned char)data[i] >= 0x80) {
+            r->ascii = false;
+            break;
+        }
+    }
+    r->cur_offset = r->bom_len;
+    return r;
+}
+
+void doc_reader_free(struct doc_reader *r)
+{
+    if (!r) {
+        return;
+    }
+    if (r->have_event) {
+        yaml_event_delete(&r->event);
+    }
+    yaml_parser_delete(&r->parser);
+    if (r->file && r->own_file) {
+        fclose(r->file);
+    }
+    free(r->name);
+    free(r);
+}
+
+const char *doc_reader_name(const struct doc_reader *r)
+{
+    return r->name;
+}
+
+const struct doc_limits *doc_reader_limits(const struct doc_reader *r)
+{
+    return &r->limits;
+}
+
+/* libyaml character index -> byte offset (memory sources only). */
+static size_t index_to_offset(struct doc_reader *r, size_t index)
+{
+    if (r->ascii || r->file) {
+        return index + r->bom_len;
+    }
+    const unsigned char *d = (const unsigned char *)r->data;
+    while (r->cur_index < index && r->cur_offset < r->data_len) {
+        r->cur_offset++;
+        while (r->cur_offset < r->data_len &&
+               (d[r->cur_offset] & 0xC0) == 0x80) {
+            r->cur_offset++;
+        }
+        r->cur_index++;
+    }
+    while (r->cur_index > index && r->cur_offset > r->bom_len) {
+        r->cur_offset--;
+        while (r->cur_offset > r->bom_len &&
+               (d[r->cur_offset] & 0xC0) == 0x80) {
+            r->cur_offset--;
+        }
+        r->cur_index--;
+    }
+    return r->cur_offset;
+}
+
+static void to_mark(struct doc_reader *r, const yaml_mark_t *m,
+                    struct doc_mark *out)
+{
+    out->offset = index_to_offset(r, m->index);
+    out->line = (unsigned long)m->line + 1;
+    out->column = (unsigned long)m->column + 1;
+}
+
+void doc_reader_locate(const struct doc_reader *r,
+                       const struct doc_mark *mark, const char *pointer,
+                       struct oag_error *err)
+{
+    oag_error_set_where(err, r->name, mark ? mark->line : 0,
+                        mark ? mark->column : 0, pointer);
+}
+
+static int parser_error(struct doc_reader *r, struct oag_error *err)
+{
+    yaml_parser_t *p = &r->parser;
+    unsigned long line = (unsigned long)p->problem_mark.line + 1;
+    unsigned long col = (unsigned long)p->problem_mark.column + 1;
+    if (r->token_too_large) {
+        oag_error_set(err, OAG_ERR_LIMIT,
+                      "a single value is larger than the limit of %zu bytes",
+                      r->limits.max_token_bytes);
+        line = (unsigned long)p->mark.line + 1;
+        col = (unsigned long)p->mark.column + 1;
+    } else if (r->io_error) {
+        oag_error_set(err, OAG_ERR_IO, "cannot read '%s': %s", r->name,
+                      strerror(r->io_errno));
+        line = 0;
+        col = 0;
+    } else if (p->error == YAML_MEMORY_ERROR) {
+        oag_error_set(err, OAG_ERR_INTERNAL, "out of memory while parsing");
+        line = 0;
+        col = 0;
+    } else {
+        const char *problem = p->problem ? p->problem : "syntax error";
+        if (p->error == YAML_READER_ERROR) {
+            /* reader errors carry an offset, not a mark */
+            line = (unsigned long)p->mark.line + 1;
+            col = (unsigned long)p->mark.column + 1;
+            oag_error_set(err, OAG_ERR_SYNTAX, "%s (byte 0x%02x)", problem,
+                          (unsigned)(p->problem_value & 0xff));
+        } else if (p->context) {
+            oag_error_set(err, OAG_ERR_SYNTAX, "%s %s (line %lu)", problem,
+                          p->context,
+                          (unsigned long)p->context_mark.line + 1);
+        } else {
+            oag_error_set(err, OAG_ERR_SYNTAX, "%s", problem);
+        }
+    }
+    oag_error_set_where(err, r->name, line, col, NULL);
+    return -1;
+}
+
+static int depth_error(struct doc_reader *r, const struct doc_event *ev,
+                       struct oag_error *err)
+{
+    oag_error_set(err, OAG_ERR_LIMIT, "nesting deeper than %u levels",
+                  r->limits.max_depth);
+    oag_error_set_where(err, r->name, ev->start.line, ev->start.column, NULL);
+    return -1;
+}
+
+int doc_reader_next(struct doc_reader *r, struct doc_event *out,
+                    struct oag_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (r->have_event) {
+        yaml_event_delete(&r->event);
+        r->have_event = false;
+    }
+    if (r->done) {
+        out->type = DOC_EV_STREAM_END;
+        return 0;
+    }
+    if (!yaml_parser_parse(&r->parser, &r->event)) {
+        return parser_error(r, err);
+    }
+    r->have_event = true;
+    r->fed_at_event = r->fed;
+    yaml_event_t *e = &r->event;
+    to_mark(r, &e->start_mark, &out->start);
+    to_mark(r, &e->end_mark, &out->end);
+    out->depth = r->depth;
+    switch (e->type) {
+    case YAML_STREAM_START_EVENT:
+        out->type = DOC_EV_STREAM_START;
+        break;
+    case YAML_STREAM_END_EVENT:
+        out->type = DOC_EV_STREAM_END;
+        r->done = true;
+        break;
+    case YAML_DOCUMENT_START_EVENT:
+        if (r->seen_document) {
+            oag_error_set(err, OAG_ERR_UNSUPPORTED,
+                          "more than one YAML document in the stream");
+            oag_error_set_where(err, r->name, out->start.line,
+                                out->start.column, NULL);
+            return -1;
+        }
+        r->seen_document = true;
+        out->type = DOC_EV_DOCUMENT_START;
+        break;
+    case YAML_DOCUMENT_END_EVENT:
+        out->type = DOC_EV_DOCUMENT_END;
+        break;
+    case YAML_ALIAS_EVENT:
+        out->type = DOC_EV_ALIAS;
+        out->value = (const char *)e->data.alias.anchor;
+        out->len = strlen(out->value);
+        break;
+    case YAML_SCALAR_EVENT:
+        out->type = DOC_EV_SCALAR;
+        out->value = (const char *)e->data.scalar.value;
+        out->len = e->data.scalar.length;
+        out->anchor = (const char *)e->data.scalar.anchor;
+        out->tag = (const char *)e->data.scalar.tag;
+        switch (e->data.scalar.style) {
+        case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+            out->style = DOC_SCALAR_SINGLE;
+            break;
+        case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+            out->style = DOC_SCALAR_DOUBLE;
+            break;
+        case YAML_LITERAL_SCALAR_STYLE:
+            out->style = DOC_SCALAR_LITERAL;
+            break;
+        case YAML_FOLDED_SCALAR_STYLE:
+            out->style = DOC_SCALAR_FOLDED;
+            break;
+        default:
+            out->style = DOC_SCALAR_PLAIN;
+            break;
+        }
+        break;
+    case YAML_SEQUENCE_START_EVENT:
+    case YAML_MAPPING_START_EVENT:
+        if (r->depth >= r->limits.max_depth) {
+            return depth_error(r, out, err);
+        }
+        r->depth++;
+        if (e->type == YAML_SEQUENCE_START_EVENT) {
+            out->type = DOC_EV_SEQUENCE_START;
+            out->flow = e->data.sequence_start.style ==
+                        YAML_FLOW_SEQUENCE_STYLE;
+            out->anchor = (const char *)e->data.sequence_start.anchor;
+            out->tag = (const char *)e->data.sequence_start.tag;
+        } else {
+            out->type = DOC_EV_MAPPING_START;
+            out->flow = e->data.mapping_start.style ==
+                        YAML_FLOW_MAPPING_STYLE;
+            out->anchor = (const char *)e->data.mapping_start.anchor;
+            out->tag = (const char *)e->data.mapping_start.tag;
+        }
+        break;
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT:
+        r->depth--;
+        out->depth = r->depth;
+        out->type = e->type == YAML_SEQUENCE_END_EVENT ? DOC_EV_SEQUENCE_END
+                                                       : DOC_EV_MAPPING_END;
+        /* flow collections end at their closing bracket */
+        out->flow = e->start_mark.index + 1 == e->end_mark.index;
+        break;
+    default:
+        out->type = DOC_EV_NONE;
+        break;
+    }
+    return 0;
+}
+
+int doc_reader_skip(struct doc_reader *r, const struct doc_event *ev,
+                    struct doc_mark *out_end, struct oag_error *err)
+{
+    struct doc_mark end = ev->end;
+    if (ev->type == DOC_EV_SEQUENCE_START ||
+        ev->type == DOC_EV_MAPPING_START) {
+        unsigned level = 1;
+        struct doc_event e;
+        while (level > 0) {
+            if (doc_reader_next(r, &e, err) != 0) {
+                return -1;
+            }
+            switch (e.type) {
+            case DOC_EV_SEQUENCE_START:
+            case DOC_EV_MAPPING_START:
+                level++;
+                break;
+            case DOC_EV_SEQUENCE_END:
+            case DOC_EV_MAPPING_END:
+                level--;
+                if (e.flow) {
+                    end = e.end;
+                }
+                break;
+            case DOC_EV_SCALAR:
+            case DOC_EV_ALIAS:
+                end = e.end;
+                break;
+            case DOC_EV_STREAM_END:
+                OAG_BUG("stream ended inside a collection");
+            default:
+                break;
+            }
+        }
+    }
+    if (out_end) {
+        *out_end = end;
+    }
+    return 0;
+}
