@@ -90,6 +90,9 @@ void sigv4_uri_encode(struct buf *out, const char *s, size_t len,
     static const char hex[] = "0123456789ABCDEF";
     size_t i;
 
+    if (len == 0) {
+        return; /* buf_grow alone would leave a fresh buffer unterminated */
+    }
     buf_grow(out, len);
     for (i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
