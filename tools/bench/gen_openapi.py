@@ -302,7 +302,7 @@ ERROR_PATTERNS = [
     ("401", r".*Unauthorized.*"),
     ("403", r"(?i).*forbidden.*|.*AccessDenied.*"),
     ("404", r".*Not ?Found.*"),
-    ("404", r"404"),
+    ("404", r"404|410"),
     ("409", r".*'ConditionalCheckFailedException'.*"),
     ("422", r"^\{\"code\":\s*422.*\}$"),
     ("429", r".*(Throttl|TooManyRequests).*"),
@@ -312,8 +312,12 @@ ERROR_PATTERNS = [
     ("503", r"^\[(ServiceUnavailable|Retry)\]\s.+"),
     ("504", r"(\n|.)*timeout(\n|.)*"),
 ]
-SUCCESS_PATTERNS = [("200", r"2\d{2}"), ("201", r"201"), ("204", r"204|\s*"),
+SUCCESS_PATTERNS = [("200", r"2\d{2}"), ("201", r"201|202"), ("204", r"204|\s*"),
                     ("200", r"(?s)^\{.*\}$")]
+# Selection patterns that are plain integers.  JavaScript objects list such
+# keys first, so a JS peer reorders them: only with --numeric-patterns.
+NUMERIC_ERROR_PATTERNS = [("404", "404"), ("500", "500"), ("400", "400")]
+NUMERIC_SUCCESS_PATTERNS = [("201", "201")]
 CONTENT_HANDLING = ["CONVERT_TO_TEXT", "CONVERT_TO_BINARY"]
 MEDIA = ["application/json", "application/xml", "text/html", "text/plain"]
 
@@ -398,7 +402,7 @@ def response_params(rng, headers_out):
     return params
 
 
-def integration_responses(rng, res, declared):
+def integration_responses(rng, res, declared, numeric):
     """1-6 integration responses; declared: status -> set of header names."""
     out = {}
     n = rng.randrange(1, 7)
@@ -406,9 +410,10 @@ def integration_responses(rng, res, declared):
     if rng.random() < 0.8:
         pats.append(("default", rng.choice(["200", "200", "201", "204"])))
     else:
-        code, pat = rng.choice(SUCCESS_PATTERNS)
+        code, pat = rng.choice(SUCCESS_PATTERNS + (NUMERIC_SUCCESS_PATTERNS if numeric else []))
         pats.append((pat, code))
-    for code, pat in rng.sample(ERROR_PATTERNS, n - 1):
+    for code, pat in rng.sample(ERROR_PATTERNS + (NUMERIC_ERROR_PATTERNS if numeric else []),
+                                n - 1):
         pats.append((pat, code))
     if rng.random() < 0.03:
         # the other spellings of "no selection pattern" (rare)
@@ -466,9 +471,10 @@ def aws_service_uri(rng, region, res):
 
 
 class Api:
-    def __init__(self, seed, spec):
+    def __init__(self, seed, spec, numeric=False):
         self.seed = seed
         self.spec = spec
+        self.numeric = numeric
         self.schemas = set()
 
     def path(self, i):
@@ -603,7 +609,7 @@ class Api:
             if rng.random() < 0.04:
                 integ["responses"] = {}
             else:
-                integ["responses"] = integration_responses(rng, res, declared)
+                integ["responses"] = integration_responses(rng, res, declared, self.numeric)
         elif rng.random() < 0.3:
             integ["responses"] = {"default": {"statusCode": "200"}}  # ignored by AWS for proxies
             declared.setdefault("200", set())
@@ -761,11 +767,14 @@ def main(argv=None):
     ap.add_argument("--seed", default="1", help="seed (default 1)")
     ap.add_argument("--spec", choices=["oas3", "swagger2"], default="oas3")
     ap.add_argument("--json-style", choices=["pretty", "minified"], default="pretty")
+    ap.add_argument("--numeric-patterns", action="store_true",
+                    help="also use plain-integer selection patterns (\"404\"); "
+                         "JavaScript peers reorder those")
     ap.add_argument("-o", "--output", action="append", required=True,
                     help="output file; .json => JSON, anything else => YAML; repeatable")
     a = ap.parse_args(argv)
 
-    api = Api(a.seed, a.spec)
+    api = Api(a.seed, a.spec, a.numeric_patterns)
     files, writers = [], []
     for path in a.output:
         f = open(path, "wb")
