@@ -309,9 +309,12 @@ static void hex_decode(const char *hex, unsigned char *out, size_t out_len)
         unsigned int byte = 0;
         for (int k = 0; k < 2; k++) {
             char c = hex[2 * i + (size_t)k];
-            unsigned int v = c >= '0' && c <= '9'   ? (unsigned int)(c - '0')
-                             : c >= 'a' && c <= 'f' ? (unsigned int)(c - 'a' + 10)
-                                                    : 16;
+            unsigned int v = 16;
+            if (c >= '0' && c <= '9') {
+                v = (unsigned int)(c - '0');
+            } else if (c >= 'a' && c <= 'f') {
+                v = (unsigned int)(c - 'a' + 10);
+            }
             cr_assert(v < 16, "bad hex '%s'", hex);
             byte = byte * 16 + v;
         }
