@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "AccessKeyId=AKIDX SecretAccessKey=secret-in-garbage"
