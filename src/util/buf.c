@@ -2,6 +2,7 @@
 #include "util/buf.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +42,12 @@ void buf_grow(struct buf *b, size_t extra)
     while (cap < need) {
         cap = cap + cap / 2 + 16;
     }
+    bool fresh = b->data == NULL;
     b->data = xrealloc(b->data, cap);
     b->cap = cap;
+    if (fresh) {
+        b->data[b->len] = '\0';
+    }
 }
 
 void buf_add(struct buf *b, const void *data, size_t len)

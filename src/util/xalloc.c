@@ -67,13 +67,18 @@ char *xstrfmt(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    char small[256];
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(small, sizeof(small), fmt, ap);
     va_end(ap);
     if (n < 0) {
         va_end(ap2);
         return xstrdup("");
+    }
+    if ((size_t)n < sizeof(small)) {
+        va_end(ap2);
+        return xstrndup(small, (size_t)n);
     }
     char *p = xmalloc((size_t)n + 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap2);
