@@ -1220,7 +1220,7 @@ def main(argv=None):
     sys.stdout.write('PORT=%d\n' % server.server_address[1])
     sys.stdout.flush()
     try:
-        server.serve_forever(poll_interval=0.2)
+        server.serve_forever(poll_interval=0.05)
     finally:
         server.server_close()
         if log:
