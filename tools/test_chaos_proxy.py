@@ -473,9 +473,8 @@ class ProxyTest(unittest.TestCase):
         self.assertGreaterEqual(time.monotonic() - t, 0.4)
         t = time.monotonic()
         self.c.get_rest_apis()
-        d = time.monotonic() - t
-        self.assertGreaterEqual(d, 0.1)
-        self.assertLess(d, 0.4)
+        self.assertGreaterEqual(time.monotonic() - t, 0.1)
+        self.assertEqual(self.stats()['rules'][0]['fires'], 1)
 
     # -------------------------------------------------------- pagination
     def test_get_resources_is_paginated_with_encoded_position_tokens(self):
@@ -742,7 +741,7 @@ class WithMotoTest(unittest.TestCase):
         t = time.monotonic()
         p.send_signal(signal.SIGTERM)
         self.assertEqual(p.wait(timeout=10), 128 + signal.SIGTERM)
-        self.assertLess(time.monotonic() - t, 2.0)
+        self.assertLess(time.monotonic() - t, 5.0)
         self.assertFalse(wm.answers(port, 0.5), 'moto still running')
 
     def test_proxy_option_starts_chaos_proxy(self):
