@@ -1,0 +1,127 @@
+/* oas2apigw merge RECORDS FILE: write records into a document, in place. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/doc_options.h"
+#include "convert/convert.h"
+#include "model/igr.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/xalloc.h"
+
+int cmd_merge(int argc, char **argv)
+{
+    struct cli_doc_options dopts = { 0 };
+    const char *output = NULL;
+    bool in_place = false;
+    bool no_backup = false;
+    const char *suffix = ".bak";
+    const struct cli_option opts[] = {
+        { 0, "backup-suffix", "SUFFIX",
+          "with --in-place, keep the original as FILE+SUFFIX (default .bak)",
+          CLI_OPT_STRING, &suffix },
+        CLI_DOC_OPTIONS(dopts),
+        { 'i', "in-place", NULL, "rewrite FILE (atomically)", CLI_OPT_BOOL,
+          &in_place },
+        { 0, "no-backup", NULL, "with --in-place, keep no copy of the original",
+          CLI_OPT_BOOL, &no_backup },
+        { 'o', "output", "OUT", "write the result to OUT ('-' = stdout, the "
+          "default)", CLI_OPT_STRING, &output },
+    };
+    const char *usage = "oas2apigw merge [options] RECORDS FILE";
+    const char *about =
+        "Writes the records in RECORDS (JSON, as 'extract' prints them; '-'\n"
+        "reads stdin) into the x-amazon-apigateway-integration.responses\n"
+        "blocks of FILE, replacing, adding and removing entries so that\n"
+        "'extract' of the result equals RECORDS.  Every byte outside the\n"
+        "blocks that change stays as it was (comments, order, quoting).";
+    struct oag_error err = OAG_ERROR_INIT;
+    struct oag_error_list diags = OAG_ERROR_LIST_INIT;
+    struct igr_list records = { 0 };
+    struct buf doc = BUF_INIT;
+    struct buf out = BUF_INIT;
+    char **args = NULL;
+    size_t n = 0;
+    bool help = false;
+    int code = CLI_EXIT_OK;
+    if (cli_parse(argc, argv, opts, sizeof(opts) / sizeof(opts[0]), usage,
+                  about, &args, &n, &help, &err) != 0) {
+        goto fail;
+    }
+    if (help) {
+        return CLI_EXIT_OK;
+    }
+    if (n != 2) {
+        oag_error_set(&err, OAG_ERR_USAGE, "merge takes RECORDS and FILE "
+                      "(see 'oas2apigw merge --help')");
+        goto fail;
+    }
+    if (in_place && output) {
+        oag_error_set(&err, OAG_ERR_USAGE, "--in-place and --output exclude "
+                      "each other");
+        goto fail;
+    }
+    if (in_place && strcmp(args[1], "-") == 0) {
+        oag_error_set(&err, OAG_ERR_USAGE, "--in-place needs a FILE, not "
+                      "stdin");
+        goto fail;
+    }
+    if (strcmp(args[0], "-") == 0 && strcmp(args[1], "-") == 0) {
+        oag_error_set(&err, OAG_ERR_USAGE, "RECORDS and FILE cannot both be "
+                      "stdin");
+        goto fail;
+    }
+    struct conv_options copts;
+    if (cli_doc_options_apply(&dopts, &copts, &err) != 0) {
+        goto fail;
+    }
+    if (conv_records_load(args[0], &records, &diags, &err) != 0) {
+        cli_print_diags(&diags);
+        goto fail;
+    }
+    if (buf_read_file(&doc, args[1], 0, &err) != 0) {
+        goto fail;
+    }
+    const char *name = strcmp(args[1], "-") == 0 ? "<stdin>" : args[1];
+    struct conv_merge_stats stats;
+    int rc = conv_merge(buf_str(&doc), doc.len, name, &records, &copts, &out,
+                        &stats, &diags, &err);
+    cli_print_diags(&diags);
+    if (rc != 0) {
+        goto fail;
+    }
+    if (in_place) {
+        if (out.len == doc.len && memcmp(out.data, doc.data, doc.len) == 0) {
+            goto out;
+        }
+        if (!no_backup) {
+            char *bak = xstrfmt("%s%s", args[1], suffix);
+            int brc = buf_write_file(&doc, bak, &err);
+            free(bak);
+            if (brc != 0) {
+                goto fail;
+            }
+        }
+        if (buf_write_file(&out, args[1], &err) != 0) {
+            goto fail;
+        }
+    } else if (buf_write_file(&out, output ? output : "-", &err) != 0) {
+        goto fail;
+    }
+    if (cli_finish_stdout(&err) != 0) {
+        goto fail;
+    }
+    goto out;
+fail:
+    cli_print_error(&err);
+    code = cli_exit_code(&err);
+out:
+    free(args);
+    igr_list_release(&records);
+    buf_release(&doc);
+    buf_release(&out);
+    oag_error_list_release(&diags);
+    oag_error_release(&err);
+    return code;
+}

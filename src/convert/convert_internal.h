@@ -1,0 +1,109 @@
+/*
+ * Shared by the files of convert/: the streaming OpenAPI walker and the
+ * conversion of one responses-map entry into a record.
+ */
+#ifndef OAG_CONVERT_CONVERT_INTERNAL_H
+#define OAG_CONVERT_CONVERT_INTERNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "convert/convert.h"
+#include "doc/reader.h"
+#include "doc/tree.h"
+
+struct igr_record;
+struct oag_error_list;
+
+/* Where an operation's integration and its responses block are (merge). */
+struct conv_span {
+    bool integ_flow;             /* the integration mapping is {...} */
+    struct doc_mark integ_start; /* its first key (block) or '{' (flow) */
+    struct doc_mark integ_end;   /* end of its last content ('}' for flow) */
+    unsigned long integ_key_col; /* 1-based column of its keys (block) */
+    unsigned n_integ_keys;
+    bool has_responses;          /* the integration has a responses key */
+    struct doc_mark resp_key;    /* start of the responses key */
+    struct doc_mark resp_key_end;
+};
+
+/* One operation as the walker delivers it; owned by the walker. */
+struct conv_op {
+    char *doc_path;          /* the paths key */
+    char *method_key;        /* as written: "get", "x-amazon-...-any-method" */
+    const char *http_method; /* "GET" ... "ANY" (static) */
+    char *pointer;           /* "/paths/~1pets/get" */
+    struct doc_mark method_mark;
+    bool has_declared;       /* the operation has `responses` */
+    struct doc_tree declared;
+    bool has_integration;
+    bool integration_ok;     /* it is a mapping */
+    struct doc_mark integration_mark;
+    char *integration_type;  /* owned or NULL */
+    char *integration_uri;   /* owned or NULL */
+    bool has_responses;
+    struct doc_tree responses; /* root NULL when absent */
+    struct conv_span span;
+};
+
+/* What the walker learns at the root. */
+struct conv_root {
+    bool has_version;
+    enum conv_version version;
+    char *version_text;        /* owned */
+    struct doc_mark version_mark;
+    char *base_path;           /* owned: Swagger basePath or NULL */
+    json_t *servers;           /* owned: OAS3 servers or NULL */
+    bool base_known_at_paths;  /* basePath/servers came before paths */
+    bool has_paths;
+    struct doc_tree components_responses; /* OAS3 components.responses */
+    struct doc_tree swagger_responses;    /* Swagger root responses */
+};
+
+void conv_root_release(struct conv_root *root);
+
+typedef int (*conv_op_fn)(void *ctx, struct conv_op *op,
+                          const struct conv_root *root,
+                          struct oag_error *err);
+
+struct conv_walk_options {
+    unsigned tree_flags;          /* DOC_TREE_POSITIONS for validate/merge */
+    struct oag_error_list *diags; /* structural problems and warnings */
+};
+
+/*
+ * Walks the document: fn for every operation (path item by path item;
+ * duplicate method keys: the last one), root info into out_root.
+ * Structural problems go to diags as errors and the walk goes on; -1 only
+ * for reading errors (syntax, limits) or when fn fails.
+ */
+int conv_walk(struct doc_reader *r, const struct conv_walk_options *o,
+              conv_op_fn fn, void *ctx, struct conv_root *out_root,
+              struct oag_error *err);
+
+/* The resource path of a document path under the root's base path. */
+char *conv_resource_path(const struct conv_root *root, const char *doc_path,
+                         enum conv_basepath mode);
+/* The base path a document declares ("" when none). */
+char *conv_base_path(const struct conv_root *root);
+
+/* True for the catch-all keys: "default", "" and "-". */
+bool conv_key_is_default(const char *key);
+
+/*
+ * Turns entry (key, value) of op's responses block into out (released
+ * first) with the equivalences applied.  Structural problems go to diags
+ * (error) with the entry's location and the call returns -1.
+ */
+int conv_entry_to_record(const struct conv_op *op, const char *resource_path,
+                         const char *key, json_t *value, const char *file,
+                         struct igr_record *out,
+                         struct oag_error_list *diags);
+
+/* Location of a node of op's responses block, for diagnostics. */
+void conv_op_locate(const struct conv_op *op, const struct doc_tree *tree,
+                    const char *rel_pointer, const char *base_suffix,
+                    unsigned long *out_line, unsigned long *out_col,
+                    char **out_pointer);
+
+#endif

@@ -1,0 +1,277 @@
+/*
+ * The model's JSON form (schemas/records.schema.json): an array of records,
+ * keys in the order path, httpMethod, statusCode, selectionPattern,
+ * responseParameters, responseTemplates, contentHandling, restApiId,
+ * resourceId; empty maps and the catch-all's pattern are left out.
+ */
+#include "convert/convert.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "doc/reader.h"
+#include "doc/tree.h"
+#include "model/igr.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/xalloc.h"
+
+static json_t *map_to_json(const struct igr_map *m)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < m->len; i++) {
+        json_object_set_new(o, m->items[i].key,
+                            json_string(m->items[i].value));
+    }
+    return o;
+}
+
+json_t *conv_record_to_json(const struct igr_record *r)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "path", json_string(r->path ? r->path : ""));
+    json_object_set_new(o, "httpMethod",
+                        json_string(r->http_method ? r->http_method : ""));
+    json_object_set_new(o, "statusCode",
+                        json_string(r->status_code ? r->status_code : ""));
+    if (r->selection_pattern) {
+        json_object_set_new(o, "selectionPattern",
+                            json_string(r->selection_pattern));
+    }
+    if (r->response_parameters.len) {
+        json_object_set_new(o, "responseParameters",
+                            map_to_json(&r->response_parameters));
+    }
+    if (r->response_templates.len) {
+        json_object_set_new(o, "responseTemplates",
+                            map_to_json(&r->response_templates));
+    }
+    if (r->content_handling) {
+        json_object_set_new(o, "contentHandling",
+                            json_string(r->content_handling));
+    }
+    if (r->rest_api_id) {
+        json_object_set_new(o, "restApiId", json_string(r->rest_api_id));
+    }
+    if (r->resource_id) {
+        json_object_set_new(o, "resourceId", json_string(r->resource_id));
+    }
+    return o;
+}
+
+json_t *conv_records_to_json(const struct igr_list *list)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < list->len; i++) {
+        json_array_append_new(a, conv_record_to_json(&list->items[i]));
+    }
+    return a;
+}
+
+struct reader_ctx {
+    const char *name;
+    struct oag_error_list *diags;
+    size_t index;
+    bool bad;
+};
+
+static void rec_error(struct reader_ctx *c, const char *field,
+                      const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void rec_error(struct reader_ctx *c, const char *field,
+                      const char *fmt, ...)
+{
+    c->bad = true;
+    if (!c->diags) {
+        return;
+    }
+    struct oag_error e = OAG_ERROR_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    oag_error_vset(&e, OAG_ERR_INVALID, fmt, ap);
+    va_end(ap);
+    char *ptr = field ? xstrfmt("/%zu/%s", c->index, field)
+                      : xstrfmt("/%zu", c->index);
+    oag_error_set_where(&e, c->name, 0, 0, ptr);
+    free(ptr);
+    oag_error_list_take(c->diags, OAG_SEV_ERROR, &e);
+}
+
+static char *req_string(struct reader_ctx *c, json_t *o, const char *field)
+{
+    json_t *v = json_object_get(o, field);
+    if (!json_is_string(v)) {
+        rec_error(c, field, v ? "'%s' must be a string"
+                              : "record has no '%s'", field);
+        return NULL;
+    }
+    return xstrdup(json_string_value(v));
+}
+
+static void read_map(struct reader_ctx *c, json_t *o, const char *field,
+                     bool null_is_empty, struct igr_map *out)
+{
+    json_t *v = json_object_get(o, field);
+    if (!v || json_is_null(v)) {
+        return;
+    }
+    if (!json_is_object(v)) {
+        rec_error(c, field, "'%s' must be an object", field);
+        return;
+    }
+    const char *k;
+    json_t *m;
+    json_object_foreach(v, k, m) {
+        if (json_is_string(m)) {
+            igr_map_set(out, k, json_string_value(m));
+        } else if (json_is_null(m) && null_is_empty) {
+            igr_map_set(out, k, "");
+        } else {
+            rec_error(c, field, "value of '%s' in '%s' must be a string", k,
+                      field);
+        }
+    }
+}
+
+static void read_record(struct reader_ctx *c, json_t *o,
+                        struct igr_record *r)
+{
+    static const char *const known[] = {
+        "path", "httpMethod", "statusCode", "selectionPattern",
+        "responseParameters", "responseTemplates", "contentHandling",
+        "restApiId", "resourceId", NULL,
+    };
+    const char *k;
+    json_t *m;
+    json_object_foreach(o, k, m) {
+        bool ok = false;
+        for (size_t i = 0; known[i]; i++) {
+            ok = ok || strcmp(known[i], k) == 0;
+        }
+        if (!ok) {
+            rec_error(c, k, "unknown field '%s' in record", k);
+        }
+    }
+    r->path = req_string(c, o, "path");
+    if (r->path && r->path[0] != '/') {
+        rec_error(c, "path", "path '%s' must start with '/'", r->path);
+    }
+    r->http_method = req_string(c, o, "httpMethod");
+    if (r->http_method && !igr_http_method_is_valid(r->http_method)) {
+        rec_error(c, "httpMethod", "httpMethod '%s' is not one of GET, PUT, "
+                  "POST, DELETE, PATCH, HEAD, OPTIONS, ANY", r->http_method);
+    }
+    json_t *st = json_object_get(o, "statusCode");
+    if (json_is_integer(st)) {
+        r->status_code = xstrfmt("%" JSON_INTEGER_FORMAT,
+                                 json_integer_value(st));
+    } else {
+        r->status_code = req_string(c, o, "statusCode");
+    }
+    if (r->status_code && !igr_status_code_is_valid(r->status_code)) {
+        rec_error(c, "statusCode", "status code '%s' does not match "
+                  "[1-5]\\d\\d", r->status_code);
+    }
+    json_t *sp = json_object_get(o, "selectionPattern");
+    if (json_is_string(sp)) {
+        const char *s = json_string_value(sp);
+        if (strcmp(s, "default") == 0) {
+            rec_error(c, "selectionPattern", "selectionPattern 'default' "
+                      "cannot be written as a responses key (the key "
+                      "'default' is the catch-all); leave selectionPattern "
+                      "out for the catch-all");
+        } else if (s[0] != '\0' && strcmp(s, "-") != 0) {
+            r->selection_pattern = xstrdup(s);
+        }
+    } else if (sp && !json_is_null(sp)) {
+        rec_error(c, "selectionPattern", "'selectionPattern' must be a "
+                  "string");
+    }
+    read_map(c, o, "responseParameters", false, &r->response_parameters);
+    read_map(c, o, "responseTemplates", true, &r->response_templates);
+    json_t *ch = json_object_get(o, "contentHandling");
+    if (json_is_string(ch)) {
+        r->content_handling = xstrdup(json_string_value(ch));
+    } else if (ch && !json_is_null(ch)) {
+        rec_error(c, "contentHandling", "'contentHandling' must be a "
+                  "string");
+    }
+    json_t *id = json_object_get(o, "restApiId");
+    r->rest_api_id = json_is_string(id) ? xstrdup(json_string_value(id))
+                                        : NULL;
+    id = json_object_get(o, "resourceId");
+    r->resource_id = json_is_string(id) ? xstrdup(json_string_value(id))
+                                        : NULL;
+}
+
+int conv_records_from_json(json_t *array, const char *name,
+                           struct igr_list *out, struct oag_error_list *diags)
+{
+    struct reader_ctx c = { .name = name, .diags = diags };
+    if (!json_is_array(array)) {
+        c.index = 0;
+        if (diags) {
+            oag_error_list_add(diags, OAG_SEV_ERROR, OAG_ERR_INVALID, name, 0,
+                               0, "", "records must be a JSON array");
+        }
+        return -1;
+    }
+    size_t i;
+    json_t *o;
+    json_array_foreach(array, i, o) {
+        c.index = i;
+        if (!json_is_object(o)) {
+            rec_error(&c, NULL, "record %zu is not an object", i);
+            continue;
+        }
+        read_record(&c, o, igr_list_add(out));
+    }
+    return c.bad ? -1 : 0;
+}
+
+int conv_records_load(const char *path, struct igr_list *out,
+                      struct oag_error_list *diags, struct oag_error *err)
+{
+    struct buf data = BUF_INIT;
+    int rc = -1;
+    struct doc_reader *r = NULL;
+    struct doc_tree t = { 0 };
+    if (buf_read_file(&data, path, 0, err) != 0) {
+        goto out;
+    }
+    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    r = doc_reader_new_memory(buf_str(&data), data.len, name, NULL, err);
+    if (!r) {
+        goto out;
+    }
+    struct doc_event ev;
+    do {
+        if (doc_reader_next(r, &ev, err) != 0) {
+            goto out;
+        }
+    } while (ev.type == DOC_EV_STREAM_START ||
+             ev.type == DOC_EV_DOCUMENT_START);
+    if (ev.type == DOC_EV_STREAM_END) {
+        oag_error_set(err, OAG_ERR_INVALID, "'%s' is empty", name);
+        goto out;
+    }
+    if (doc_tree_build(r, &ev, NULL, 0, "", diags, &t, err) != 0) {
+        goto out;
+    }
+    do {
+        if (doc_reader_next(r, &ev, err) != 0) {
+            goto out;
+        }
+    } while (ev.type != DOC_EV_STREAM_END);
+    if (conv_records_from_json(t.root, name, out, diags) != 0) {
+        oag_error_set(err, OAG_ERR_INVALID, "invalid records in '%s'", name);
+        goto out;
+    }
+    rc = 0;
+out:
+    doc_tree_release(&t);
+    doc_reader_free(r);
+    buf_release(&data);
+    return rc;
+}

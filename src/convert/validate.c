@@ -1,0 +1,440 @@
+/*
+ * validate: every problem API Gateway would reject, and warnings for what
+ * it accepts but surprises users (apigateway.md sections 1-5).  The walk is
+ * streaming; checks that need a shared response definition
+ * (`$ref: '#/components/responses/X'`, Swagger's '#/responses/X') wait for
+ * the end of the document, where those definitions are known.
+ */
+#include "convert/convert_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "doc/pointer.h"
+#include "model/igr.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/xalloc.h"
+
+/* A header mapping whose declared response is a $ref. */
+struct pending_ref {
+    char *ref;       /* "#/components/responses/X" */
+    char *header;    /* header name */
+    char *status;
+    char *file;
+    unsigned long line;
+    unsigned long col;
+    char *pointer;
+};
+
+struct validate_ctx {
+    const char *file;
+    struct oag_error_list *diags;
+    struct pending_ref *pending;
+    size_t n_pending;
+    size_t cap_pending;
+};
+
+static void add(struct validate_ctx *v, enum oag_severity sev,
+                const struct conv_op *op, const struct doc_tree *tree,
+                const char *rel, const char *suffix, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+static void add(struct validate_ctx *v, enum oag_severity sev,
+                const struct conv_op *op, const struct doc_tree *tree,
+                const char *rel, const char *suffix, const char *fmt, ...)
+{
+    unsigned long line;
+    unsigned long col;
+    char *ptr;
+    conv_op_locate(op, tree, rel, suffix, &line, &col, &ptr);
+    struct oag_error e = OAG_ERROR_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    oag_error_vset(&e, OAG_ERR_INVALID, fmt, ap);
+    va_end(ap);
+    oag_error_set_where(&e, v->file, line, col, ptr);
+    free(ptr);
+    oag_error_list_take(v->diags, sev, &e);
+}
+
+#define RESP_SUFFIX "/x-amazon-apigateway-integration/responses"
+
+/* The declared method response for status (string or integer key). */
+static json_t *declared_response(const struct conv_op *op, const char *status)
+{
+    json_t *resp = op->declared.root;
+    if (!json_is_object(resp)) {
+        return NULL;
+    }
+    return json_object_get(resp, status);
+}
+
+static json_t *resolve_ref(const struct conv_root *root, const char *ref)
+{
+    static const char oas3[] = "#/components/responses/";
+    static const char sw2[] = "#/responses/";
+    if (strncmp(ref, oas3, sizeof(oas3) - 1) == 0) {
+        return json_object_get(root->components_responses.root,
+                               ref + sizeof(oas3) - 1);
+    }
+    if (strncmp(ref, sw2, sizeof(sw2) - 1) == 0) {
+        return json_object_get(root->swagger_responses.root,
+                               ref + sizeof(sw2) - 1);
+    }
+    return NULL;
+}
+
+static const char *find_header_ci(json_t *headers, const char *name)
+{
+    const char *k;
+    json_t *m;
+    json_object_foreach(headers, k, m) {
+        if (strcasecmp(k, name) == 0) {
+            return k;
+        }
+    }
+    return NULL;
+}
+
+static void check_header_declared(struct validate_ctx *v,
+                                  const struct conv_op *op, json_t *declared,
+                                  const char *status, const char *header,
+                                  const char *rel)
+{
+    json_t *ref = json_object_get(declared, "$ref");
+    if (json_is_string(ref)) {
+        if (v->n_pending == v->cap_pending) {
+            v->cap_pending = v->cap_pending ? v->cap_pending * 2 : 8;
+            v->pending = xreallocarray(v->pending, v->cap_pending,
+                                       sizeof(*v->pending));
+        }
+        struct pending_ref *p = &v->pending[v->n_pending++];
+        memset(p, 0, sizeof(*p));
+        p->ref = xstrdup(json_string_value(ref));
+        p->header = xstrdup(header);
+        p->status = xstrdup(status);
+        conv_op_locate(op, &op->responses, rel, RESP_SUFFIX, &p->line,
+                       &p->col, &p->pointer);
+        return;
+    }
+    json_t *headers = json_object_get(declared, "headers");
+    if (json_object_get(headers, header)) {
+        return;
+    }
+    const char *near = json_is_object(headers)
+                           ? find_header_ci(headers, header)
+                           : NULL;
+    if (near) {
+        add(v, OAG_SEV_ERROR, op, &op->responses, rel, RESP_SUFFIX,
+            "header '%s' is not declared in the '%s' response's headers "
+            "(header names are case-sensitive: it declares '%s')", header,
+            status, near);
+    } else {
+        add(v, OAG_SEV_ERROR, op, &op->responses, rel, RESP_SUFFIX,
+            "header '%s' is mapped but not declared in the '%s' response's "
+            "headers of %s %s: API Gateway answers 'Invalid mapping "
+            "expression parameter specified: method.response.header.%s'",
+            header, status, op->http_method, op->doc_path, header);
+    }
+}
+
+static void check_entry(struct validate_ctx *v, const struct conv_op *op,
+                        const char *key, json_t *value, bool lambda)
+{
+    struct buf rel = BUF_INIT;
+    jptr_append(&rel, key, strlen(key));
+    struct oag_error e = OAG_ERROR_INIT;
+    if (!conv_key_is_default(key) &&
+        igr_check_selection_pattern(key, &e) != 0) {
+        add(v, OAG_SEV_ERROR, op, &op->responses, buf_str(&rel), RESP_SUFFIX,
+            "%s", e.message);
+        oag_error_release(&e);
+    } else if (!conv_key_is_default(key) && lambda &&
+               igr_pattern_dot_misses_newlines(key)) {
+        add(v, OAG_SEV_WARNING, op, &op->responses, buf_str(&rel),
+            RESP_SUFFIX,
+            "selection pattern '%s' uses '.', which does not match line "
+            "breaks in Lambda error messages; use (\\n|.)* or (?s) if "
+            "messages can span lines", key);
+    }
+    if (strcmp(key, "-") == 0 || key[0] == '\0') {
+        add(v, OAG_SEV_WARNING, op, &op->responses, buf_str(&rel),
+            RESP_SUFFIX,
+            "key '%s' is read as the catch-all; write 'default' instead",
+            key);
+    }
+    const char *k;
+    json_t *m;
+    json_object_foreach(value, k, m) {
+        if (strcmp(k, "statusCode") != 0 &&
+            strcmp(k, "responseParameters") != 0 &&
+            strcmp(k, "responseTemplates") != 0 &&
+            strcmp(k, "contentHandling") != 0) {
+            char *p = jptr_join(buf_str(&rel), k);
+            add(v, OAG_SEV_WARNING, op, &op->responses, p, RESP_SUFFIX,
+                "'%s' is not a field of an integration response%s; API "
+                "Gateway ignores it", k,
+                strcmp(k, "selectionPattern") == 0
+                    ? " (the selection pattern is the key)"
+                    : "");
+            free(p);
+        }
+    }
+    json_t *status = json_object_get(value, "statusCode");
+    char *code = json_is_string(status)
+                     ? xstrdup(json_string_value(status))
+                     : json_is_integer(status)
+                           ? xstrfmt("%" JSON_INTEGER_FORMAT,
+                                     json_integer_value(status))
+                           : NULL;
+    char *status_rel = jptr_join(buf_str(&rel), "statusCode");
+    json_t *declared = NULL;
+    if (code && !igr_status_code_is_valid(code)) {
+        add(v, OAG_SEV_ERROR, op, &op->responses, status_rel, RESP_SUFFIX,
+            "status code '%s' does not match [1-5]\\d\\d", code);
+    } else if (code) {
+        declared = declared_response(op, code);
+        if (!declared) {
+            add(v, OAG_SEV_ERROR, op, &op->responses, status_rel,
+                RESP_SUFFIX,
+                "status code '%s' has no method response: add '%s' to the "
+                "responses of %s %s", code, code, op->http_method,
+                op->doc_path);
+        }
+    }
+    json_t *params = json_object_get(value, "responseParameters");
+    if (json_is_object(params)) {
+        json_object_foreach(params, k, m) {
+            char *p = jptr_join(buf_str(&rel), "responseParameters");
+            char *pk = jptr_join(p, k);
+            const char *header = NULL;
+            if (igr_check_header_key(k, &header, &e) != 0) {
+                add(v, OAG_SEV_ERROR, op, &op->responses, pk, RESP_SUFFIX,
+                    "%s", e.message);
+                oag_error_release(&e);
+            } else if (declared && json_is_object(declared)) {
+                check_header_declared(v, op, declared, code, header, pk);
+            }
+            if (json_is_string(m) &&
+                igr_check_source_expression(json_string_value(m), &e) != 0) {
+                add(v, OAG_SEV_ERROR, op, &op->responses, pk, RESP_SUFFIX,
+                    "%s", e.message);
+                oag_error_release(&e);
+            }
+            free(pk);
+            free(p);
+        }
+    }
+    json_t *templates = json_object_get(value, "responseTemplates");
+    if (json_is_object(templates)) {
+        json_object_foreach(templates, k, m) {
+            if (igr_check_media_type(k, &e) != 0) {
+                char *p = jptr_join(buf_str(&rel), "responseTemplates");
+                char *pk = jptr_join(p, k);
+                add(v, OAG_SEV_ERROR, op, &op->responses, pk, RESP_SUFFIX,
+                    "%s", e.message);
+                oag_error_release(&e);
+                free(pk);
+                free(p);
+            }
+        }
+    }
+    json_t *ch = json_object_get(value, "contentHandling");
+    if (json_is_string(ch) &&
+        !igr_content_handling_is_valid(json_string_value(ch))) {
+        char *p = jptr_join(buf_str(&rel), "contentHandling");
+        add(v, OAG_SEV_ERROR, op, &op->responses, p, RESP_SUFFIX,
+            "contentHandling '%s' is not CONVERT_TO_BINARY or "
+            "CONVERT_TO_TEXT", json_string_value(ch));
+        free(p);
+    }
+    free(status_rel);
+    free(code);
+    buf_release(&rel);
+}
+
+static bool is_lambda(const struct conv_op *op)
+{
+    return op->integration_type &&
+           strcasecmp(op->integration_type, "aws") == 0 &&
+           op->integration_uri && strstr(op->integration_uri, ":lambda:");
+}
+
+static bool is_proxy(const struct conv_op *op)
+{
+    return op->integration_type &&
+           (strcasecmp(op->integration_type, "aws_proxy") == 0 ||
+            strcasecmp(op->integration_type, "http_proxy") == 0);
+}
+
+static int on_op(void *vctx, struct conv_op *op, const struct conv_root *root,
+                 struct oag_error *err)
+{
+    struct validate_ctx *v = vctx;
+    json_t *resp = op->responses.root;
+    if (!op->has_responses || !resp || json_is_null(resp)) {
+        return 0;
+    }
+    if (!json_is_object(resp)) {
+        add(v, OAG_SEV_ERROR, op, &op->responses, "", RESP_SUFFIX,
+            "x-amazon-apigateway-integration.responses must be a mapping of "
+            "selection patterns to responses");
+        return 0;
+    }
+    if (is_proxy(op) && json_object_size(resp) > 0) {
+        add(v, OAG_SEV_WARNING, op, &op->responses, "", RESP_SUFFIX,
+            "integration responses on a %s integration are not used: API "
+            "Gateway passes the backend's response through",
+            op->integration_type);
+    }
+    /* structure (statusCode present, maps of strings) as extract sees it */
+    const char *key;
+    json_t *value;
+    const char *default_key = NULL;
+    json_object_foreach(resp, key, value) {
+        struct igr_record rec = { 0 };
+        if (conv_entry_to_record(op, op->doc_path, key, value, v->file, &rec,
+                                 v->diags) != 0) {
+            continue;
+        }
+        igr_record_release(&rec);
+        if (conv_key_is_default(key)) {
+            if (default_key) {
+                char *rel = jptr_join("", key);
+                add(v, OAG_SEV_ERROR, op, &op->responses, rel, RESP_SUFFIX,
+                    "more than one catch-all response ('%s' and '%s'): API "
+                    "Gateway allows one integration response without a "
+                    "selection pattern", default_key, key);
+                free(rel);
+            }
+            default_key = key;
+        }
+        check_entry(v, op, key, value, is_lambda(op));
+    }
+    /* two entries with one status code: AWS keeps one per status code */
+    void *it = json_object_iter(resp);
+    for (; it; it = json_object_iter_next(resp, it)) {
+        json_t *a = json_object_get(json_object_iter_value(it), "statusCode");
+        void *jt = json_object_iter_next(resp, it);
+        for (; jt; jt = json_object_iter_next(resp, jt)) {
+            json_t *b = json_object_get(json_object_iter_value(jt),
+                                        "statusCode");
+            if (a && b && json_equal(a, b)) {
+                char *rel = jptr_join("", json_object_iter_key(jt));
+                const char *code = json_is_string(a) ? json_string_value(a)
+                                                     : "";
+                char num[32];
+                if (json_is_integer(a)) {
+                    snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+                             json_integer_value(a));
+                    code = num;
+                }
+                add(v, OAG_SEV_ERROR, op, &op->responses, rel, RESP_SUFFIX,
+                    "status code '%s' is used by '%s' and '%s': API Gateway "
+                    "keeps one integration response per status code (the "
+                    "last one)", code, json_object_iter_key(it),
+                    json_object_iter_key(jt));
+                free(rel);
+                break;
+            }
+        }
+    }
+    (void)root;
+    (void)err;
+    return 0;
+}
+
+static void finish_pending(struct validate_ctx *v,
+                           const struct conv_root *root, bool report)
+{
+    for (size_t i = 0; i < v->n_pending; i++) {
+        struct pending_ref *p = &v->pending[i];
+        json_t *resp = report ? resolve_ref(root, p->ref) : NULL;
+        if (!report) {
+            /* the walk stopped early: nothing to say about these */
+        } else if (!resp) {
+            oag_error_list_add(v->diags, OAG_SEV_WARNING, OAG_ERR_INVALID,
+                               v->file, p->line, p->col, p->pointer,
+                               "cannot check header '%s': the '%s' response "
+                               "refers to '%s', which is not in this "
+                               "document", p->header, p->status, p->ref);
+        } else if (!json_object_get(json_object_get(resp, "headers"),
+                                    p->header)) {
+            oag_error_list_add(v->diags, OAG_SEV_ERROR, OAG_ERR_INVALID,
+                               v->file, p->line, p->col, p->pointer,
+                               "header '%s' is mapped but not declared in "
+                               "the headers of '%s' (the '%s' response)",
+                               p->header, p->ref, p->status);
+        }
+        free(p->ref);
+        free(p->header);
+        free(p->status);
+        free(p->file);
+        free(p->pointer);
+    }
+    free(v->pending);
+    v->pending = NULL;
+    v->n_pending = 0;
+}
+
+static int validate_reader(struct doc_reader *r,
+                           struct oag_error_list *diags)
+{
+    struct validate_ctx v = { .file = doc_reader_name(r), .diags = diags };
+    struct conv_walk_options wo = {
+        .tree_flags = DOC_TREE_POSITIONS, .diags = diags,
+    };
+    struct conv_root root;
+    struct oag_error err = OAG_ERROR_INIT;
+    int rc = conv_walk(r, &wo, on_op, &v, &root, &err);
+    if (rc != 0) {
+        oag_error_list_take(diags, OAG_SEV_ERROR, &err);
+    } else {
+        if (root.version == CONV_VERSION_OAS_31) {
+            oag_error_list_add(diags, OAG_SEV_NOTE, OAG_ERR_UNSUPPORTED,
+                               v.file, root.version_mark.line,
+                               root.version_mark.column, "/openapi",
+                               "API Gateway does not import OpenAPI 3.1; "
+                               "'oas2apigw import' converts the document to "
+                               "3.0 for PutRestApi");
+        }
+    }
+    finish_pending(&v, &root, rc == 0);
+    conv_root_release(&root);
+    oag_error_release(&err);
+    return rc;
+}
+
+int conv_validate_file(const char *path, const char *name,
+                       const struct conv_options *opts,
+                       struct oag_error_list *diags)
+{
+    struct oag_error err = OAG_ERROR_INIT;
+    struct doc_reader *r = doc_reader_new_file(path, name, &opts->limits,
+                                               &err);
+    if (!r) {
+        oag_error_list_take(diags, OAG_SEV_ERROR, &err);
+        return -1;
+    }
+    int rc = validate_reader(r, diags);
+    doc_reader_free(r);
+    return rc;
+}
+
+int conv_validate_memory(const char *data, size_t len, const char *name,
+                         const struct conv_options *opts,
+                         struct oag_error_list *diags)
+{
+    struct oag_error err = OAG_ERROR_INIT;
+    struct doc_reader *r = doc_reader_new_memory(data, len, name,
+                                                 &opts->limits, &err);
+    if (!r) {
+        oag_error_list_take(diags, OAG_SEV_ERROR, &err);
+        return -1;
+    }
+    int rc = validate_reader(r, diags);
+    doc_reader_free(r);
+    return rc;
+}
