@@ -13,10 +13,16 @@
 
 /* Sorted by name. */
 const struct cli_command cli_commands[] = {
+    { "export", cmd_export,
+      "pull a live REST API back into OpenAPI (or into a document)" },
     { "extract", cmd_extract,
       "print a document's integration responses as JSON records" },
+    { "import", cmd_import,
+      "make a REST API's integration responses match a document" },
     { "merge", cmd_merge,
       "write records into a document's integration responses" },
+    { "plan", cmd_plan,
+      "show what import would change (exit 2 when something would)" },
     { "validate", cmd_validate,
       "check documents for what API Gateway would reject" },
 };

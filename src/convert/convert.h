@@ -46,6 +46,8 @@ enum conv_version {
 struct conv_options {
     enum conv_basepath basepath;
     struct doc_limits limits; /* zero = defaults */
+    bool merge_skip_missing;  /* merge: records for operations the document
+                                 lacks are warnings and skipped, not errors */
 };
 
 /* Parses "ignore" / "prepend" / "split"; -1 with err for anything else. */
@@ -87,6 +89,42 @@ int conv_validate_file(const char *path, const char *name,
 int conv_validate_memory(const char *data, size_t len, const char *name,
                          const struct conv_options *opts,
                          struct oag_error_list *diags);
+
+/* What import needs to know of a document besides its records. */
+struct conv_operation_ref {
+    char *path;        /* owned: resource path (after --basepath) */
+    char *http_method; /* owned */
+};
+
+struct conv_summary {
+    enum conv_version version;
+    char *title;                     /* owned: info.title or NULL */
+    struct conv_operation_ref *ops;  /* owned: every operation */
+    size_t n_ops;
+    size_t version_start;            /* byte span of the version scalar */
+    size_t version_end;
+    bool has_webhooks;
+};
+
+void conv_summary_release(struct conv_summary *s);
+
+/*
+ * conv_validate_memory that also fills out (released first) with the
+ * summary above.  Same return value.
+ */
+int conv_inspect_memory(const char *data, size_t len, const char *name,
+                        const struct conv_options *opts,
+                        struct conv_summary *out,
+                        struct oag_error_list *diags);
+
+/*
+ * API Gateway does not import OpenAPI 3.1 (apigateway.md section 5): writes
+ * data with its version rewritten to 3.0.3 into out, and notes what 3.1
+ * features the document uses that AWS will read differently or reject.
+ */
+void conv_downlevel_31(const char *data, size_t len,
+                       const struct conv_summary *s, const char *name,
+                       struct buf *out, struct oag_error_list *notes);
 
 struct conv_merge_stats {
     size_t operations_changed; /* responses blocks touched */

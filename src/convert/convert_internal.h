@@ -52,6 +52,9 @@ struct conv_root {
     enum conv_version version;
     char *version_text;        /* owned */
     struct doc_mark version_mark;
+    struct doc_mark version_end;
+    bool has_webhooks;          /* OpenAPI 3.1 root `webhooks` */
+    char *title;               /* owned: info.title or NULL */
     char *base_path;           /* owned: Swagger basePath or NULL */
     json_t *servers;           /* owned: OAS3 servers or NULL */
     bool base_known_at_paths;  /* basePath/servers came before paths */

@@ -436,7 +436,15 @@ static void merge_op(struct merge_ctx *m, const struct conv_op *op,
         g->matched = true;
     }
     if (!op->has_integration || !op->integration_ok) {
-        if (g) {
+        if (g && m->opts->merge_skip_missing && m->diags) {
+            oag_error_list_add(m->diags, OAG_SEV_WARNING, OAG_ERR_INVALID,
+                               m->file, op->method_mark.line,
+                               op->method_mark.column, op->pointer,
+                               "%s %s has no x-amazon-apigateway-integration "
+                               "in the document: its live integration "
+                               "responses are not written", op->http_method,
+                               op->doc_path);
+        } else if (g) {
             const struct igr_record *r = &m->records->items[g->idx[0]];
             report(m, &op->method_mark, op->pointer,
                    "records for %s %s (first: status %s) but the operation "
@@ -677,7 +685,18 @@ int conv_merge(const char *data, size_t len, const char *name,
         free(rpath);
     }
     for (size_t i = 0; i < m.n_groups; i++) {
-        if (!m.groups[i].matched) {
+        if (!m.groups[i].matched && opts->merge_skip_missing) {
+            const struct igr_record *rec =
+                &records->items[m.groups[i].idx[0]];
+            if (diags) {
+                oag_error_list_add(diags, OAG_SEV_WARNING, OAG_ERR_INVALID,
+                                   m.file, 0, 0, NULL,
+                                   "%s %s is not in the document: its %zu "
+                                   "integration response(s) are not written",
+                                   rec->http_method, rec->path,
+                                   m.groups[i].len);
+            }
+        } else if (!m.groups[i].matched) {
             const struct igr_record *rec =
                 &records->items[m.groups[i].idx[0]];
             report(&m, NULL, NULL,

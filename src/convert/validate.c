@@ -29,6 +29,7 @@ struct pending_ref {
 };
 
 struct validate_ctx {
+    struct conv_summary *summary; /* NULL unless inspecting */
     const char *file;
     struct oag_error_list *diags;
     struct pending_ref *pending;
@@ -273,6 +274,13 @@ static int on_op(void *vctx, struct conv_op *op, const struct conv_root *root,
                  struct oag_error *err)
 {
     struct validate_ctx *v = vctx;
+    if (v->summary) {
+        struct conv_summary *s = v->summary;
+        s->ops = xreallocarray(s->ops, s->n_ops + 1, sizeof(*s->ops));
+        s->ops[s->n_ops].path = xstrdup(op->doc_path);
+        s->ops[s->n_ops].http_method = xstrdup(op->http_method);
+        s->n_ops++;
+    }
     json_t *resp = op->responses.root;
     if (!op->has_responses || !resp || json_is_null(resp)) {
         return 0;
@@ -380,9 +388,13 @@ static void finish_pending(struct validate_ctx *v,
 }
 
 static int validate_reader(struct doc_reader *r,
+                           const struct conv_options *opts,
+                           struct conv_summary *summary,
                            struct oag_error_list *diags)
 {
-    struct validate_ctx v = { .file = doc_reader_name(r), .diags = diags };
+    struct validate_ctx v = {
+        .file = doc_reader_name(r), .diags = diags, .summary = summary,
+    };
     struct conv_walk_options wo = {
         .tree_flags = DOC_TREE_POSITIONS, .diags = diags,
     };
@@ -402,6 +414,19 @@ static int validate_reader(struct doc_reader *r,
         }
     }
     finish_pending(&v, &root, rc == 0);
+    if (summary && rc == 0) {
+        summary->version = root.version;
+        summary->title = root.title ? xstrdup(root.title) : NULL;
+        summary->version_start = root.version_mark.offset;
+        summary->version_end = root.version_end.offset;
+        summary->has_webhooks = root.has_webhooks;
+        for (size_t i = 0; i < summary->n_ops; i++) {
+            char *p = conv_resource_path(&root, summary->ops[i].path,
+                                         opts->basepath);
+            free(summary->ops[i].path);
+            summary->ops[i].path = p;
+        }
+    }
     conv_root_release(&root);
     oag_error_release(&err);
     return rc;
@@ -418,7 +443,7 @@ int conv_validate_file(const char *path, const char *name,
         oag_error_list_take(diags, OAG_SEV_ERROR, &err);
         return -1;
     }
-    int rc = validate_reader(r, diags);
+    int rc = validate_reader(r, opts, NULL, diags);
     doc_reader_free(r);
     return rc;
 }
@@ -434,7 +459,73 @@ int conv_validate_memory(const char *data, size_t len, const char *name,
         oag_error_list_take(diags, OAG_SEV_ERROR, &err);
         return -1;
     }
-    int rc = validate_reader(r, diags);
+    int rc = validate_reader(r, opts, NULL, diags);
     doc_reader_free(r);
     return rc;
+}
+
+void conv_summary_release(struct conv_summary *s)
+{
+    if (!s) {
+        return;
+    }
+    free(s->title);
+    for (size_t i = 0; i < s->n_ops; i++) {
+        free(s->ops[i].path);
+        free(s->ops[i].http_method);
+    }
+    free(s->ops);
+    memset(s, 0, sizeof(*s));
+}
+
+int conv_inspect_memory(const char *data, size_t len, const char *name,
+                        const struct conv_options *opts,
+                        struct conv_summary *out,
+                        struct oag_error_list *diags)
+{
+    conv_summary_release(out);
+    struct oag_error err = OAG_ERROR_INIT;
+    struct doc_reader *r = doc_reader_new_memory(data, len, name,
+                                                 &opts->limits, &err);
+    if (!r) {
+        oag_error_list_take(diags, OAG_SEV_ERROR, &err);
+        return -1;
+    }
+    int rc = validate_reader(r, opts, out, diags);
+    doc_reader_free(r);
+    return rc;
+}
+
+void conv_downlevel_31(const char *data, size_t len,
+                       const struct conv_summary *s, const char *name,
+                       struct buf *out, struct oag_error_list *notes)
+{
+    size_t a = s->version_start;
+    size_t b = s->version_end;
+    if (b <= a || b > len) {
+        buf_add(out, data, len);
+        return;
+    }
+    char q = data[a] == '"' || data[a] == '\'' ? data[a] : 0;
+    buf_add(out, data, a);
+    if (q) {
+        buf_addch(out, q);
+    }
+    buf_adds(out, "3.0.3");
+    if (q) {
+        buf_addch(out, q);
+    }
+    buf_add(out, data + b, len - b);
+    oag_error_list_add(notes, OAG_SEV_NOTE, OAG_ERR_UNSUPPORTED, name, 0, 0,
+                       "/openapi",
+                       "API Gateway does not import OpenAPI 3.1: the "
+                       "document is sent as 3.0.3 (only the version "
+                       "changes; 3.1-only schema keywords such as type "
+                       "arrays and const are sent as written)");
+    if (s->has_webhooks) {
+        oag_error_list_add(notes, OAG_SEV_NOTE, OAG_ERR_UNSUPPORTED, name, 0,
+                           0, "/webhooks",
+                           "'webhooks' has no meaning for API Gateway and is "
+                           "ignored by it");
+    }
 }

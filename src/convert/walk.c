@@ -69,6 +69,7 @@ void conv_root_release(struct conv_root *root)
         return;
     }
     free(root->version_text);
+    free(root->title);
     free(root->base_path);
     json_decref(root->servers);
     doc_tree_release(&root->components_responses);
@@ -496,6 +497,33 @@ static int walk_components(struct walker *w, const struct doc_event *first,
     return k < 0 ? -1 : 0;
 }
 
+static int walk_info(struct walker *w, const struct doc_event *first,
+                     struct oag_error *err)
+{
+    if (first->type != DOC_EV_MAPPING_START) {
+        return skip(w, first, NULL, err);
+    }
+    struct doc_event kev;
+    char *key = NULL;
+    int k;
+    while ((k = next_key(w, &kev, &key, err)) == 1) {
+        struct doc_event v;
+        if (next(w, &v, err) != 0) {
+            free(key);
+            return -1;
+        }
+        if (strcmp(key, "title") == 0) {
+            free(w->root->title);
+            w->root->title = scalar_text(&v);
+        }
+        free(key);
+        if (skip(w, &v, NULL, err) != 0) {
+            return -1;
+        }
+    }
+    return k < 0 ? -1 : 0;
+}
+
 static int walk_root_map(struct walker *w, struct oag_error *err)
 {
     struct doc_event kev;
@@ -514,6 +542,7 @@ static int walk_root_map(struct walker *w, struct oag_error *err)
             root->version_text = scalar_text(&v);
             root->has_version = true;
             root->version_mark = v.start;
+            root->version_end = v.end;
             root->version = version_of(key, root->version_text);
             if (!root->version_text) {
                 diag(w, OAG_SEV_ERROR, &v.start, key[0] == 's' ? "/swagger"
@@ -544,6 +573,11 @@ static int walk_root_map(struct walker *w, struct oag_error *err)
             r = walk_paths(w, &v, err);
         } else if (strcmp(key, "components") == 0) {
             r = walk_components(w, &v, err);
+        } else if (strcmp(key, "webhooks") == 0) {
+            w->root->has_webhooks = true;
+            r = skip(w, &v, NULL, err);
+        } else if (strcmp(key, "info") == 0) {
+            r = walk_info(w, &v, err);
         } else if (strcmp(key, "responses") == 0) {
             r = build(w, &v, 0, "/responses", &w->root->swagger_responses,
                       err);
