@@ -171,7 +171,9 @@ struct doc_reader *doc_reader_new_file(const char *path, const char *name,
     memcpy(r->prefix, head, n);
     r->prefix_len = n;
     if (n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF) {
+        /* not fed to libyaml: see skip_bom() */
         r->bom_len = 3;
+        r->prefix_pos = 3;
     }
     return r;
 }
@@ -192,6 +194,13 @@ struct doc_reader *doc_reader_new_memory(const char *data, size_t len,
         (unsigned char)data[1] == 0xBB && (unsigned char)data[2] == 0xBF) {
         r->bom_len = 3;
     }
+    /*
+     * The BOM is not fed to libyaml: with the encoding set, libyaml skips
+     * a BOM as a character of column 0, which makes the first line one
+     * column deeper than the next ("did not find expected <document
+     * start>" on every multi-line document with a BOM).
+     */
+    r->data_pos = r->bom_len;
     r->ascii = true;
     for (size_t i = 0; i < len; i++) {
         if ((unsigned char)data[i] >= 0x80) {
@@ -271,6 +280,28 @@ void doc_reader_locate(const struct doc_reader *r,
                         mark ? mark->column : 0, pointer);
 }
 
+/* 1-based line and column (in characters) of a byte offset (memory). */
+static void offset_to_line_col(const struct doc_reader *r, size_t offset,
+                               unsigned long *out_line, unsigned long *out_col)
+{
+    const unsigned char *d = (const unsigned char *)r->data;
+    unsigned long line = 1;
+    unsigned long col = 1;
+    if (offset > r->data_len) {
+        offset = r->data_len;
+    }
+    for (size_t i = r->bom_len; i < offset; i++) {
+        if (d[i] == '\n') {
+            line++;
+            col = 1;
+        } else if ((d[i] & 0xC0) != 0x80 && d[i] != '\r') {
+            col++;
+        }
+    }
+    *out_line = line;
+    *out_col = col;
+}
+
 static int parser_error(struct doc_reader *r, struct oag_error *err)
 {
     yaml_parser_t *p = &r->parser;
@@ -294,9 +325,16 @@ static int parser_error(struct doc_reader *r, struct oag_error *err)
     } else {
         const char *problem = p->problem ? p->problem : "syntax error";
         if (p->error == YAML_READER_ERROR) {
-            /* reader errors carry an offset, not a mark */
+            /*
+             * reader errors carry a byte offset, not a mark (libyaml's mark
+             * is where the scanner is, which may be lines earlier)
+             */
             line = (unsigned long)p->mark.line + 1;
             col = (unsigned long)p->mark.column + 1;
+            if (r->data) {
+                offset_to_line_col(r, r->bom_len + p->problem_offset, &line,
+                                   &col);
+            }
             oag_error_set(err, OAG_ERR_SYNTAX, "%s (byte 0x%02x)", problem,
                           (unsigned)(p->problem_value & 0xff));
         } else if (p->context) {
