@@ -492,14 +492,16 @@ int doc_skip_node(struct doc_reader *r, const struct doc_event *ev,
     if (!anchors || ev->anchor || ev->type == DOC_EV_SCALAR ||
         ev->type == DOC_EV_ALIAS) {
         if (ev->anchor && anchors) {
+            /* positions: the end of a block collection is its content's */
             struct doc_tree t = { 0 };
-            if (doc_tree_build(r, ev, anchors, 0, NULL, NULL, &t, err) != 0) {
+            if (doc_tree_build(r, ev, anchors, DOC_TREE_POSITIONS, NULL,
+                               NULL, &t, err) != 0) {
                 return -1;
             }
-            doc_tree_release(&t);
             if (out_end) {
-                *out_end = ev->end;
+                *out_end = t.n_pos ? t.pos[0].end : ev->end;
             }
+            doc_tree_release(&t);
             return 0;
         }
         return doc_reader_skip(r, ev, out_end, err);
@@ -514,8 +516,12 @@ int doc_skip_node(struct doc_reader *r, const struct doc_event *ev,
         }
         if (e.anchor) {
             struct doc_tree t = { 0 };
-            if (doc_tree_build(r, &e, anchors, 0, NULL, NULL, &t, err) != 0) {
+            if (doc_tree_build(r, &e, anchors, DOC_TREE_POSITIONS, NULL,
+                               NULL, &t, err) != 0) {
                 return -1;
+            }
+            if (t.n_pos) {
+                end = t.pos[0].end;
             }
             doc_tree_release(&t);
             continue;
