@@ -58,7 +58,10 @@ static int edit_cmp(const void *a, const void *b)
 int doc_splice_apply(struct doc_splice *s, const char *data, size_t len,
                      struct buf *out, struct oag_error *err)
 {
-    qsort(s->edits, s->len, sizeof(*s->edits), edit_cmp);
+    if (s->len > 1) {
+        /* qsort's base must not be NULL, even for no elements */
+        qsort(s->edits, s->len, sizeof(*s->edits), edit_cmp);
+    }
     size_t at = 0;
     for (size_t i = 0; i < s->len; i++) {
         const struct doc_edit *e = &s->edits[i];
@@ -236,6 +239,24 @@ static size_t special_utf8(const unsigned char *p, size_t n)
     return 0;
 }
 
+/*
+ * Characters outside YAML's printable set that libyaml refuses even inside
+ * quotes (C1 controls other than NEL, U+FFFE, U+FFFF): they must be
+ * escaped in a double-quoted scalar.  Returns their length in bytes.
+ */
+static size_t unprintable_utf8(const unsigned char *p, size_t n)
+{
+    if (n >= 2 && p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F &&
+        p[1] != 0x85) {
+        return 2;
+    }
+    if (n >= 3 && p[0] == 0xEF && p[1] == 0xBF &&
+        (p[2] == 0xBE || p[2] == 0xBF)) {
+        return 3;
+    }
+    return 0;
+}
+
 static bool needs_escape(const char *s, size_t n, bool allow_newline)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -246,7 +267,8 @@ static bool needs_escape(const char *s, size_t n, bool allow_newline)
         if (p[i] < 0x20 && p[i] != '\t') {
             return true;
         }
-        if (p[i] == 0x7F || special_utf8(p + i, n - i)) {
+        if (p[i] == 0x7F || special_utf8(p + i, n - i) ||
+            unprintable_utf8(p + i, n - i)) {
             return true;
         }
     }
@@ -259,6 +281,16 @@ static void emit_double(struct buf *out, const char *s, size_t n)
     buf_addch(out, '"');
     for (size_t i = 0; i < n; i++) {
         unsigned char c = p[i];
+        size_t up = unprintable_utf8(p + i, n - i);
+        if (up == 2) {
+            buf_addf(out, "\\x%02X", (unsigned)p[i + 1]);
+            i++;
+            continue;
+        } else if (up == 3) {
+            buf_adds(out, p[i + 2] == 0xBE ? "\\uFFFE" : "\\uFFFF");
+            i += 2;
+            continue;
+        }
         size_t sp = special_utf8(p + i, n - i);
         if (sp) {
             if (sp == 2) {
