@@ -104,10 +104,57 @@ static int java_error(struct oag_error *err, const char *pattern,
  * Scans pattern as Java would, writing the PCRE2 form into out.  Returns 0
  * or -1 with err set for syntax Java rejects.
  */
+static bool is_hex(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/*
+ * Java's inline flags are idmsuxU; PCRE2 knows i, m, s, x (its U means
+ * "ungreedy").  d (UNIX_LINES), u (UNICODE_CASE) and U
+ * (UNICODE_CHARACTER_CLASS) change no syntax, so they are dropped from the
+ * PCRE2 form.  flags[0..n) is what follows "(?", term is ')' or ':'.
+ */
+static void add_pcre_flags(struct buf *out, const char *flags, size_t n,
+                           char term)
+{
+    struct buf on = BUF_INIT;
+    struct buf off = BUF_INIT;
+    bool negative = false;
+    for (size_t i = 0; i < n; i++) {
+        if (flags[i] == '-') {
+            negative = true;
+        } else if (strchr("imsx", flags[i])) {
+            buf_addch(negative ? &off : &on, flags[i]);
+        }
+    }
+    if (on.len || off.len) {
+        buf_adds(out, "(?");
+        buf_adds(out, buf_str(&on));
+        if (off.len) {
+            buf_addch(out, '-');
+            buf_adds(out, buf_str(&off));
+        }
+        buf_addch(out, term);
+    } else if (term == ':') {
+        buf_adds(out, "(?:");
+    }
+    buf_release(&on);
+    buf_release(&off);
+}
+
 static int java_prescan(const char *p, struct buf *out, struct oag_error *err)
 {
     size_t n = strlen(p);
     int class_depth = 0;
+    /*
+     * Java needs an obvious maximum length for a lookbehind (bounded
+     * repetition is fine, *, + and {n,} are not); PCRE2 10.42 wants fixed
+     * lengths, so its own error is not the answer.  paren counts open
+     * groups, lookbehind is the level of the innermost open lookbehind.
+     */
+    int paren = 0;
+    int lookbehind = -1;
     for (size_t i = 0; i < n; i++) {
         char c = p[i];
         if (c == '\\') {
@@ -148,7 +195,29 @@ static int java_prescan(const char *p, struct buf *out, struct oag_error *err)
                 i += consumed - 1;
                 continue;
             }
-            if (strchr("KgCoR", e) && e != 'R') {
+            if (e == 'u') {
+                for (size_t k = 2; k < 6; k++) {
+                    if (i + k >= n || !is_hex(p[i + k])) {
+                        return java_error(err, p, "illegal Unicode escape "
+                                                  "sequence", i);
+                    }
+                }
+            }
+            if (e == 'x') {
+                bool ok = i + 3 < n && is_hex(p[i + 2]) && is_hex(p[i + 3]);
+                if (i + 2 < n && p[i + 2] == '{') {
+                    size_t k = i + 3;
+                    while (k < n && is_hex(p[k])) {
+                        k++;
+                    }
+                    ok = k > i + 3 && k < n && p[k] == '}';
+                }
+                if (!ok) {
+                    return java_error(err, p, "illegal hexadecimal escape "
+                                              "sequence", i);
+                }
+            }
+            if (strchr("KgCoUlL", e)) {
                 return java_error(err, p, "escape sequence not supported by "
                                           "Java", i);
             }
@@ -210,6 +279,10 @@ static int java_prescan(const char *p, struct buf *out, struct oag_error *err)
             if (!open && hi < lo) {
                 return java_error(err, p, "illegal repetition range", i);
             }
+            if (open && lookbehind >= 0) {
+                return java_error(err, p, "look-behind group does not have "
+                                          "an obvious maximum length", i);
+            }
             buf_add(out, p + i, j - i + 1);
             i = j;
             continue;
@@ -218,6 +291,19 @@ static int java_prescan(const char *p, struct buf *out, struct oag_error *err)
             return java_error(err, p, "backtracking verbs are not supported "
                                       "by Java", i);
         }
+        if ((c == '*' || c == '+') && lookbehind >= 0) {
+            return java_error(err, p, "look-behind group does not have an "
+                                      "obvious maximum length", i);
+        }
+        if (c == ')' && paren > 0) {
+            if (paren == lookbehind) {
+                lookbehind = -1;
+            }
+            paren--;
+        }
+        if (c == '(') {
+            paren++;
+        }
         if (c == '(' && i + 1 < n && p[i + 1] == '?') {
             char g = i + 2 < n ? p[i + 2] : '\0';
             bool ok = g == ':' || g == '=' || g == '!' || g == '>';
@@ -225,6 +311,20 @@ static int java_prescan(const char *p, struct buf *out, struct oag_error *err)
                 char g2 = i + 3 < n ? p[i + 3] : '\0';
                 ok = g2 == '=' || g2 == '!' ||
                      (g2 >= 'a' && g2 <= 'z') || (g2 >= 'A' && g2 <= 'Z');
+                if ((g2 == '=' || g2 == '!') && lookbehind < 0) {
+                    lookbehind = paren;
+                } else if (ok) {
+                    /* Java group names: a letter, then letters and digits */
+                    size_t j = i + 3;
+                    while (j < n && is_alnum(p[j])) {
+                        j++;
+                    }
+                    if (j >= n || p[j] != '>') {
+                        return java_error(err, p, "named capturing group "
+                                                  "name must be letters and "
+                                                  "digits", i);
+                    }
+                }
             } else if (!ok) {
                 /* inline flags (?idmsuxU-idmsuxU) or (?flags:...) */
                 size_t j = i + 2;
@@ -233,6 +333,14 @@ static int java_prescan(const char *p, struct buf *out, struct oag_error *err)
                     j++;
                 }
                 ok = j > i + 2 && j < n && (p[j] == ')' || p[j] == ':');
+                if (ok) {
+                    add_pcre_flags(out, p + i + 2, j - i - 2, p[j]);
+                    if (p[j] == ')') {
+                        paren--;
+                    }
+                    i = j;
+                    continue;
+                }
             }
             if (!ok) {
                 return java_error(err, p, "unknown group type or inline "
