@@ -61,6 +61,7 @@ struct merge_ctx {
     struct conv_merge_stats *stats;
     struct oag_error_list *diags;
     size_t errors;
+    bool dup_keys;             /* this op's responses repeat a key */
 };
 
 static char *group_key(const char *path, const char *method)
@@ -290,7 +291,7 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
                     orig = &e[j];
                 }
             }
-            if (orig && orig->valid &&
+            if (orig && orig->valid && !m->dup_keys &&
                 igr_record_same_content(want, &orig->rec) &&
                 strcmp(want->status_code, orig->rec.status_code) == 0) {
                 size_t s;
@@ -490,8 +491,19 @@ static void merge_op(struct merge_ctx *m, const struct conv_op *op,
                "x-amazon-apigateway-integration.responses must be a mapping");
         return;
     }
+    /*
+     * A repeated key: the tree holds the last value (API Gateway's reading)
+     * but positions name the first occurrence, so neither that entry's text
+     * nor its range is the live one.  Rewrite the whole block instead.
+     */
+    m->dup_keys = false;
+    for (size_t i = 0, members = 0; i < op->responses.n_pos; i++) {
+        const char *p = op->responses.pos[i].pointer;
+        members += p[0] == '/' && !strchr(p + 1, '/');
+        m->dup_keys = m->dup_keys || members > n;
+    }
     if (!existing_equals(e, n, m->records, g)) {
-        bool same_keys = g && n == g->len && n > 0;
+        bool same_keys = g && n == g->len && n > 0 && !m->dup_keys;
         for (size_t i = 0; same_keys && i < n; i++) {
             const struct igr_record *want = &m->records->items[g->idx[i]];
             same_keys = e[i].valid &&
