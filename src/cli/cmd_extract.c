@@ -19,19 +19,10 @@ static int print_record(void *ctx, const struct igr_record *rec,
                         struct oag_error *err)
 {
     struct printer *p = ctx;
-    json_t *j = conv_record_to_json(rec);
-    char *text = json_dumps(j, JSON_INDENT(2));
-    json_decref(j);
     struct buf *b = &p->line;
     buf_reset(b);
     buf_adds(b, p->count == 0 ? "[\n  " : ",\n  ");
-    for (const char *s = text; *s; s++) {
-        buf_addch(b, *s);
-        if (*s == '\n') {
-            buf_adds(b, "  ");
-        }
-    }
-    free(text);
+    conv_record_format(b, rec, 2);
     p->count++;
     if (fwrite(b->data, 1, b->len, stdout) != b->len) {
         return oag_error_set(err, OAG_ERR_IO, "cannot write output");
@@ -62,6 +53,8 @@ int cmd_extract(int argc, char **argv)
     if (help) {
         return CLI_EXIT_OK;
     }
+    static char outbuf[1 << 16];
+    setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
     if (n != 1) {
         oag_error_set(&err, OAG_ERR_USAGE, "extract takes one FILE (see "
                       "'oas2apigw extract --help')");

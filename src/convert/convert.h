@@ -145,6 +145,13 @@ int conv_merge(const char *data, size_t len, const char *name,
                struct oag_error_list *diags, struct oag_error *err);
 
 /* Records <-> their JSON form (schemas/records.schema.json). */
+/*
+ * Appends rec as pretty JSON (2-space steps, the object's lines indented by
+ * indent spaces, no trailing newline): the same text as json_dumps of
+ * conv_record_to_json with JSON_INDENT(2), without building the object.
+ */
+void conv_record_format(struct buf *out, const struct igr_record *rec,
+                        unsigned indent);
 json_t *conv_record_to_json(const struct igr_record *rec);
 json_t *conv_records_to_json(const struct igr_list *list);
 /*

@@ -71,6 +71,7 @@ typedef int (*conv_op_fn)(void *ctx, struct conv_op *op,
 
 struct conv_walk_options {
     unsigned tree_flags;          /* DOC_TREE_POSITIONS for validate/merge */
+    bool skip_declared;           /* do not build operations' `responses` */
     struct oag_error_list *diags; /* structural problems and warnings */
 };
 

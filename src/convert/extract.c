@@ -100,7 +100,9 @@ static int extract_reader(struct doc_reader *r,
         .opts = opts, .fn = fn, .fn_ctx = ctx, .file = doc_reader_name(r),
         .diags = d,
     };
-    struct conv_walk_options wo = { .tree_flags = 0, .diags = d };
+    struct conv_walk_options wo = {
+        .tree_flags = 0, .skip_declared = true, .diags = d,
+    };
     struct conv_root root;
     int rc = conv_walk(r, &wo, on_op, &x, &root, err);
     for (size_t i = 0; rc == 0 && i < x.pending.len; i++) {

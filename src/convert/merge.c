@@ -265,7 +265,15 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
     const struct doc_pos *rp = op->responses.n_pos ? &op->responses.pos[0]
                                                    : NULL;
 
-    if (!sp->integ_flow || (sp->has_responses && resp_is_map && !resp_flow)) {
+    /*
+     * A flow map under a block integration ("responses: {...}") is
+     * rewritten as a flow map in its place: the block writer below works
+     * in whole lines and would overwrite the "responses:" key's line.
+     */
+    bool flow_in_block = !sp->integ_flow && sp->has_responses &&
+                         resp_is_map && resp_flow && n > 0;
+    if ((!sp->integ_flow && !flow_in_block) ||
+        (sp->has_responses && resp_is_map && !resp_flow)) {
         /* block style */
         unsigned indent;
         if (n > 0) {
@@ -684,7 +692,8 @@ int conv_merge(const char *data, size_t len, const char *name,
         goto out;
     }
     struct conv_walk_options wo = {
-        .tree_flags = DOC_TREE_POSITIONS, .diags = diags,
+        .tree_flags = DOC_TREE_POSITIONS, .skip_declared = true,
+        .diags = diags,
     };
     size_t diag_errors = diags ? diags->n_errors : 0;
     if (conv_walk(r, &wo, on_op, &w, &root, err) != 0) {

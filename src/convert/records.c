@@ -59,6 +59,122 @@ json_t *conv_record_to_json(const struct igr_record *r)
     return o;
 }
 
+/* JSON string escaping as jansson does it (UTF-8 kept, / not escaped). */
+static void add_json_string(struct buf *out, const char *s)
+{
+    buf_addch(out, '"');
+    const char *run = s;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) {
+            continue;
+        }
+        buf_add(out, run, (size_t)(s - run));
+        switch (c) {
+        case '"':
+            buf_adds(out, "\\\"");
+            break;
+        case '\\':
+            buf_adds(out, "\\\\");
+            break;
+        case '\n':
+            buf_adds(out, "\\n");
+            break;
+        case '\t':
+            buf_adds(out, "\\t");
+            break;
+        case '\r':
+            buf_adds(out, "\\r");
+            break;
+        case '\b':
+            buf_adds(out, "\\b");
+            break;
+        case '\f':
+            buf_adds(out, "\\f");
+            break;
+        default:
+            buf_addf(out, "\\u%04X", c);
+            break;
+        }
+        run = s + 1;
+    }
+    buf_add(out, run, (size_t)(s - run));
+    buf_addch(out, '"');
+}
+
+static void add_indent(struct buf *out, unsigned n)
+{
+    static const char spaces[] = "                                ";
+    while (n > 0) {
+        unsigned k = n < 32 ? n : 32;
+        buf_add(out, spaces, k);
+        n -= k;
+    }
+}
+
+static void add_member(struct buf *out, bool *first, unsigned indent,
+                       const char *key)
+{
+    buf_adds(out, *first ? "\n" : ",\n");
+    *first = false;
+    add_indent(out, indent);
+    add_json_string(out, key);
+    buf_adds(out, ": ");
+}
+
+static void add_map(struct buf *out, const struct igr_map *m, unsigned indent)
+{
+    buf_addch(out, '{');
+    bool first = true;
+    for (size_t i = 0; i < m->len; i++) {
+        add_member(out, &first, indent + 2, m->items[i].key);
+        add_json_string(out, m->items[i].value);
+    }
+    buf_addch(out, '\n');
+    add_indent(out, indent);
+    buf_addch(out, '}');
+}
+
+void conv_record_format(struct buf *out, const struct igr_record *r,
+                        unsigned indent)
+{
+    bool first = true;
+    buf_addch(out, '{');
+    add_member(out, &first, indent + 2, "path");
+    add_json_string(out, r->path ? r->path : "");
+    add_member(out, &first, indent + 2, "httpMethod");
+    add_json_string(out, r->http_method ? r->http_method : "");
+    add_member(out, &first, indent + 2, "statusCode");
+    add_json_string(out, r->status_code ? r->status_code : "");
+    if (r->selection_pattern) {
+        add_member(out, &first, indent + 2, "selectionPattern");
+        add_json_string(out, r->selection_pattern);
+    }
+    if (r->response_parameters.len) {
+        add_member(out, &first, indent + 2, "responseParameters");
+        add_map(out, &r->response_parameters, indent + 2);
+    }
+    if (r->response_templates.len) {
+        add_member(out, &first, indent + 2, "responseTemplates");
+        add_map(out, &r->response_templates, indent + 2);
+    }
+    if (r->content_handling) {
+        add_member(out, &first, indent + 2, "contentHandling");
+        add_json_string(out, r->content_handling);
+    }
+    if (r->rest_api_id) {
+        add_member(out, &first, indent + 2, "restApiId");
+        add_json_string(out, r->rest_api_id);
+    }
+    if (r->resource_id) {
+        add_member(out, &first, indent + 2, "resourceId");
+        add_json_string(out, r->resource_id);
+    }
+    buf_addch(out, '\n');
+    add_indent(out, indent);
+    buf_addch(out, '}');
+}
+
 json_t *conv_records_to_json(const struct igr_list *list)
 {
     json_t *a = json_array();

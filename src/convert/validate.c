@@ -293,7 +293,7 @@ static int on_op(void *vctx, struct conv_op *op, const struct conv_root *root,
     }
     if (is_proxy(op) && json_object_size(resp) > 0) {
         add(v, OAG_SEV_WARNING, op, &op->responses, "", RESP_SUFFIX,
-            "integration responses on a %s integration are not used: API "
+            "integration responses on this %s integration are not used: API "
             "Gateway passes the backend's response through",
             op->integration_type);
     }

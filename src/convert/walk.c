@@ -272,7 +272,7 @@ static int walk_operation(struct walker *w, struct conv_op *op,
             return -1;
         }
         int rc = 0;
-        if (strcmp(key, "responses") == 0) {
+        if (strcmp(key, "responses") == 0 && !w->o->skip_declared) {
             char *p = jptr_join(op->pointer, "responses");
             op->has_declared = true;
             rc = build(w, &v, w->o->tree_flags, p, &op->declared, err);

@@ -160,12 +160,13 @@ static bool is_float_text(const char *s, size_t n)
     return i == n;
 }
 
+/* libyaml has checked the UTF-8 already: no second pass in jansson */
 json_t *doc_scalar_resolve(const char *v, size_t n,
                            enum doc_scalar_style style, const char *tag)
 {
     if (style != DOC_SCALAR_PLAIN || is_tag(tag, "str") ||
         (tag && strcmp(tag, "!") == 0)) {
-        return json_stringn(v, n);
+        return json_stringn_nocheck(v, n);
     }
     if (n == 0 || (n == 1 && v[0] == '~') ||
         (n == 4 && (memcmp(v, "null", 4) == 0 || memcmp(v, "Null", 4) == 0 ||
@@ -207,7 +208,7 @@ json_t *doc_scalar_resolve(const char *v, size_t n,
             return json_real(d);
         }
     }
-    return json_stringn(v, n);
+    return json_stringn_nocheck(v, n);
 }
 
 static struct doc_pos *pos_push(struct doc_tree *t, const struct buf *ptr)
@@ -244,7 +245,7 @@ static size_t value_begin(struct doc_tree *t, unsigned flags,
 {
     *out_ptr_len = ptr->len;
     struct frame *parent = depth ? &stack[depth - 1] : NULL;
-    if (parent) {
+    if (parent && (flags & DOC_TREE_POSITIONS)) {
         if (parent->is_map) {
             jptr_append(ptr, parent->key, parent->key_len);
         } else {
@@ -282,9 +283,16 @@ static void attach(struct frame *stack, size_t depth, json_t *v,
     if (p->is_map) {
         char *key = p->key;
         if (json_object_getn(p->container, key, p->key_len) && diags) {
+            /* the ancestors still hold the keys that lead here */
             struct buf where = BUF_INIT;
             buf_adds(&where, base ? base : "");
-            buf_adds(&where, buf_str(ptr));
+            for (size_t i = 0; i + 1 < depth; i++) {
+                if (stack[i].is_map) {
+                    jptr_append(&where, stack[i].key, stack[i].key_len);
+                } else {
+                    jptr_append_index(&where, stack[i].index);
+                }
+            }
             jptr_append(&where, key, p->key_len);
             oag_error_list_add(diags, OAG_SEV_WARNING, OAG_ERR_INVALID, file,
                                p->key_start.line, p->key_start.column,
