@@ -15,6 +15,7 @@
 #include "model/igr.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/strset.h"
 #include "util/xalloc.h"
 
 /* A header mapping whose declared response is a $ref. */
@@ -30,6 +31,7 @@ struct pending_ref {
 
 struct validate_ctx {
     struct conv_summary *summary; /* NULL unless inspecting */
+    struct strset good_patterns;  /* patterns already compiled fine */
     const char *file;
     struct oag_error_list *diags;
     struct pending_ref *pending;
@@ -141,14 +143,27 @@ static void check_header_declared(struct validate_ctx *v,
     }
 }
 
+/* Large documents repeat a few patterns: compile each once. */
+static int check_pattern(struct validate_ctx *v, const char *key,
+                         struct oag_error *e)
+{
+    if (strset_find(&v->good_patterns, key, NULL)) {
+        return 0;
+    }
+    if (igr_check_selection_pattern(key, e) != 0) {
+        return -1;
+    }
+    strset_add(&v->good_patterns, key, 0);
+    return 0;
+}
+
 static void check_entry(struct validate_ctx *v, const struct conv_op *op,
                         const char *key, json_t *value, bool lambda)
 {
     struct buf rel = BUF_INIT;
     jptr_append(&rel, key, strlen(key));
     struct oag_error e = OAG_ERROR_INIT;
-    if (!conv_key_is_default(key) &&
-        igr_check_selection_pattern(key, &e) != 0) {
+    if (!conv_key_is_default(key) && check_pattern(v, key, &e) != 0) {
         add(v, OAG_SEV_ERROR, op, &op->responses, buf_str(&rel), RESP_SUFFIX,
             "%s", e.message);
         oag_error_release(&e);
@@ -414,6 +429,7 @@ static int validate_reader(struct doc_reader *r,
         }
     }
     finish_pending(&v, &root, rc == 0);
+    strset_release(&v.good_patterns);
     if (summary && rc == 0) {
         summary->version = root.version;
         summary->title = root.title ? xstrdup(root.title) : NULL;
