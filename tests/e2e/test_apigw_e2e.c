@@ -894,6 +894,8 @@ Test(apigw_e2e, debug_trace_contains_no_secret, .timeout = E2E_TIMEOUT)
     cr_assert(has(t, "> X-Amz-Security-Token: [redacted]"), "%s", t);
     cr_assert(has(t, "> PUT /restapis/"), "%s", t);
     cr_assert(has(t, "* oas2apigw: PutIntegrationResponse attempt 1"));
+    /* one easy handle: later calls reuse the keep-alive connection */
+    cr_assert(has(t, "Re-using existing connection"), "%s", t);
     cr_assert(not(has(t, "TraceSecretValue0123456789")));
     cr_assert(not(has(t, "TraceSessionTokenValue9876")));
     cr_assert(not(has(t, "Signature=")));
