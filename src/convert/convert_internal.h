@@ -23,6 +23,7 @@ struct conv_span {
     unsigned long integ_key_col; /* 1-based column of its keys (block) */
     unsigned n_integ_keys;
     bool has_responses;          /* the integration has a responses key */
+    bool resp_repeated;          /* ... more than once (the last counts) */
     struct doc_mark resp_key;    /* start of the responses key */
     struct doc_mark resp_key_end;
 };

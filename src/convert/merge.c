@@ -320,8 +320,11 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
             start = doc_line_start(m->data, e[0].key_start.offset);
             end = doc_line_after_content(m->data, m->len, rp->end.offset);
             if (ng == 0) {
-                /* remove the key too, unless it is the only one */
-                if (sp->n_integ_keys > 1) {
+                /*
+                 * remove the key too, unless it is the only one, or an
+                 * earlier 'responses' key would come back to life
+                 */
+                if (sp->n_integ_keys > 1 && !sp->resp_repeated) {
                     start = doc_line_start(m->data, sp->resp_key.offset);
                 } else {
                     start = sp->resp_key_end.offset;

@@ -208,6 +208,7 @@ static int walk_integration(struct walker *w, struct conv_op *op,
                 diag(w, OAG_SEV_WARNING, &key_start, buf_str(&ptr),
                      "duplicate key 'responses' (API Gateway uses the last "
                      "one)");
+                op->span.resp_repeated = true;
             }
             op->has_responses = true;
             op->span.has_responses = true;
