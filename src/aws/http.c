@@ -13,7 +13,10 @@
  */
 #include "aws/http.h"
 
+/* no type-checking macros: the calls below go through loaded pointers */
+#define CURL_DISABLE_TYPECHECK 1
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +26,85 @@
 #include "oag_config.h"
 #include "util/error.h"
 #include "util/xalloc.h"
+
+/*
+ * libcurl is loaded on first use, not linked: it pulls in some thirty
+ * libraries (TLS, HTTP/2, LDAP, SSH, Kerberos ...) whose relocation alone
+ * took ~10 ms of every start, while extract, merge and validate never make
+ * a request.  The handful of entry points used here are resolved once.
+ */
+static struct {
+    void *handle;
+    CURLcode (*global_init)(long flags);
+    CURL *(*easy_init)(void);
+    CURLcode (*easy_setopt)(CURL *curl, CURLoption option, ...);
+    CURLcode (*easy_perform)(CURL *curl);
+    CURLcode (*easy_getinfo)(CURL *curl, CURLINFO info, ...);
+    void (*easy_cleanup)(CURL *curl);
+    void (*easy_reset)(CURL *curl);
+    const char *(*easy_strerror)(CURLcode code);
+    struct curl_slist *(*slist_append)(struct curl_slist *list,
+                                       const char *s);
+    void (*slist_free_all)(struct curl_slist *list);
+} curl_api;
+
+#undef curl_easy_setopt
+#undef curl_easy_getinfo
+#define curl_global_init (*curl_api.global_init)
+#define curl_easy_init (*curl_api.easy_init)
+#define curl_easy_setopt (*curl_api.easy_setopt)
+#define curl_easy_perform (*curl_api.easy_perform)
+#define curl_easy_getinfo (*curl_api.easy_getinfo)
+#define curl_easy_cleanup (*curl_api.easy_cleanup)
+#define curl_easy_reset (*curl_api.easy_reset)
+#define curl_easy_strerror (*curl_api.easy_strerror)
+#define curl_slist_append (*curl_api.slist_append)
+#define curl_slist_free_all (*curl_api.slist_free_all)
+
+static int curl_load(struct oag_error *err)
+{
+    if (curl_api.handle) {
+        return 0;
+    }
+    static const char *const names[] = { "libcurl.so.4", "libcurl.so" };
+    void *h = NULL;
+    for (size_t i = 0; !h && i < sizeof(names) / sizeof(names[0]); i++) {
+        h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+    }
+    if (!h) {
+        const char *why = dlerror();
+        return oag_error_set(err, OAG_ERR_NETWORK,
+                             "cannot load libcurl (libcurl.so.4): %s; "
+                             "install the libcurl4 package",
+                             why ? why : "not found");
+    }
+    struct {
+        const char *name;
+        void **slot;
+    } syms[] = {
+        { "curl_global_init", (void **)&curl_api.global_init },
+        { "curl_easy_init", (void **)&curl_api.easy_init },
+        { "curl_easy_setopt", (void **)&curl_api.easy_setopt },
+        { "curl_easy_perform", (void **)&curl_api.easy_perform },
+        { "curl_easy_getinfo", (void **)&curl_api.easy_getinfo },
+        { "curl_easy_cleanup", (void **)&curl_api.easy_cleanup },
+        { "curl_easy_reset", (void **)&curl_api.easy_reset },
+        { "curl_easy_strerror", (void **)&curl_api.easy_strerror },
+        { "curl_slist_append", (void **)&curl_api.slist_append },
+        { "curl_slist_free_all", (void **)&curl_api.slist_free_all },
+    };
+    for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+        *syms[i].slot = dlsym(h, syms[i].name);
+        if (!*syms[i].slot) {
+            dlclose(h);
+            memset(&curl_api, 0, sizeof(curl_api));
+            return oag_error_set(err, OAG_ERR_NETWORK,
+                                 "libcurl lacks '%s'", syms[i].name);
+        }
+    }
+    curl_api.handle = h;
+    return 0;
+}
 
 #define DEFAULT_TIMEOUT_MS 60000L
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000L
@@ -56,6 +138,9 @@ struct http_client *http_client_new(const struct http_options *opts,
     static const struct http_options none = { 0 };
     if (!opts) {
         opts = &none;
+    }
+    if (curl_load(err) != 0) {
+        return NULL;
     }
     if (!global_ready) {
         CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
