@@ -22,6 +22,16 @@
 #include "util/error.h"
 #include "util/xalloc.h"
 
+/* A chunk of a file as fed to libyaml, kept to locate reader errors. */
+struct fed_chunk {
+    size_t start;         /* offset in the bytes fed */
+    unsigned long line;   /* 1-based line and column of its first byte */
+    unsigned long column;
+    unsigned char *bytes; /* owned copy */
+    size_t len;
+    size_t cap;
+};
+
 struct doc_reader {
     yaml_parser_t parser;
     yaml_event_t event;
@@ -48,11 +58,57 @@ struct doc_reader {
     bool io_error;
     int io_errno;
 
+    /*
+     * file sources: libyaml checks the UTF-8 of each chunk as it is read,
+     * ahead of the parser, and reports the byte offset of a bad byte; the
+     * last two chunks (a sequence may straddle them) and the position after
+     * everything fed turn that offset into a line and column
+     */
+    struct fed_chunk chunks[2];
+    unsigned long fed_line;
+    unsigned long fed_column;
+
     /* character index -> byte offset cursor (memory sources) */
     bool ascii;
     size_t cur_index;
     size_t cur_offset;
 };
+
+/* Moves (line, column) over n bytes: the rule of offset_to_line_col. */
+static void advance_line_col(const unsigned char *d, size_t n,
+                             unsigned long *line, unsigned long *col)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (d[i] == '\n') {
+            (*line)++;
+            *col = 1;
+        } else if ((d[i] & 0xC0) != 0x80 && d[i] != '\r') {
+            (*col)++;
+        }
+    }
+}
+
+/* Keeps a copy of the chunk just read from a file (see chunks). */
+static void track_chunk(struct doc_reader *r, const unsigned char *b,
+                        size_t n)
+{
+    struct fed_chunk oldest = r->chunks[0];
+    r->chunks[0] = r->chunks[1];
+    r->chunks[1] = oldest;
+    struct fed_chunk *c = &r->chunks[1];
+    if (c->cap < n) {
+        c->bytes = xrealloc(c->bytes, n);
+        c->cap = n;
+    }
+    if (n) {
+        memcpy(c->bytes, b, n);
+    }
+    c->len = n;
+    c->start = r->fed;
+    c->line = r->fed_line;
+    c->column = r->fed_column;
+    advance_line_col(b, n, &r->fed_line, &r->fed_column);
+}
 
 static int read_handler(void *ctx, unsigned char *buffer, size_t size,
                         size_t *size_read)
@@ -86,6 +142,9 @@ static int read_handler(void *ctx, unsigned char *buffer, size_t size,
         }
         memcpy(buffer, r->data + r->data_pos, n);
         r->data_pos += n;
+    }
+    if (r->file) {
+        track_chunk(r, buffer, n);
     }
     r->fed += n;
     *size_read = n;
@@ -134,6 +193,8 @@ static struct doc_reader *reader_alloc(const char *name,
 {
     struct doc_reader *r = xcalloc(1, sizeof(*r));
     r->name = xstrdup(name);
+    r->fed_line = 1;
+    r->fed_column = 1;
     apply_limits(&r->limits, limits);
     if (!yaml_parser_initialize(&r->parser)) {
         OAG_BUG("yaml_parser_initialize failed");
@@ -224,6 +285,8 @@ void doc_reader_free(struct doc_reader *r)
     if (r->file && r->own_file) {
         fclose(r->file);
     }
+    free(r->chunks[0].bytes);
+    free(r->chunks[1].bytes);
     free(r->name);
     free(r);
 }
@@ -302,6 +365,23 @@ static void offset_to_line_col(const struct doc_reader *r, size_t offset,
     *out_col = col;
 }
 
+/* Line and column of fed offset (file sources); false if not kept. */
+static bool fed_offset_to_line_col(const struct doc_reader *r, size_t offset,
+                                   unsigned long *out_line,
+                                   unsigned long *out_col)
+{
+    for (int i = 0; i < 2; i++) {
+        const struct fed_chunk *c = &r->chunks[i];
+        if (c->bytes && offset >= c->start && offset <= c->start + c->len) {
+            *out_line = c->line;
+            *out_col = c->column;
+            advance_line_col(c->bytes, offset - c->start, out_line, out_col);
+            return true;
+        }
+    }
+    return false;
+}
+
 static int parser_error(struct doc_reader *r, struct oag_error *err)
 {
     yaml_parser_t *p = &r->parser;
@@ -334,6 +414,8 @@ static int parser_error(struct doc_reader *r, struct oag_error *err)
             if (r->data) {
                 offset_to_line_col(r, r->bom_len + p->problem_offset, &line,
                                    &col);
+            } else if (r->file) {
+                fed_offset_to_line_col(r, p->problem_offset, &line, &col);
             }
             oag_error_set(err, OAG_ERR_SYNTAX, "%s (byte 0x%02x)", problem,
                           (unsigned)(p->problem_value & 0xff));
