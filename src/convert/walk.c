@@ -618,7 +618,8 @@ int conv_walk(struct doc_reader *r, const struct conv_walk_options *o,
     if (next(&w, &ev, err) != 0) { /* the root node */
         goto out;
     }
-    if (ev.type != DOC_EV_MAPPING_START) {
+    bool root_is_map = ev.type == DOC_EV_MAPPING_START;
+    if (!root_is_map) {
         diag(&w, OAG_SEV_ERROR, &ev.start, "",
              "document root is not a mapping: not an OpenAPI document");
         if (skip(&w, &ev, NULL, err) != 0) {
@@ -633,7 +634,8 @@ int conv_walk(struct doc_reader *r, const struct conv_walk_options *o,
             goto out;
         }
     } while (ev.type != DOC_EV_STREAM_END);
-    if (!out_root->has_version) {
+    /* a root that is not a mapping has been reported already */
+    if (!out_root->has_version && root_is_map) {
         diag(&w, OAG_SEV_ERROR, NULL, "",
              "not an OpenAPI document: no 'swagger' or 'openapi' key at "
              "the root");
