@@ -78,9 +78,37 @@ int doc_splice_apply(struct doc_splice *s, const char *data, size_t len,
     return 0;
 }
 
+/*
+ * Length of the line break ending at data[end - 1] (0 = none): LF, a lone
+ * CR, or NEL, LS, PS in UTF-8; libyaml breaks lines at all of them (YAML
+ * 1.1), so splicing must too.  A CR followed by LF is not a break here: the
+ * LF after it is.
+ */
+static size_t break_before(const unsigned char *d, size_t end, size_t len)
+{
+    if (end == 0) {
+        return 0;
+    }
+    unsigned char c = d[end - 1];
+    if (c == '\n' || (c == '\r' && (end >= len || d[end] != '\n'))) {
+        return 1;
+    }
+    if (c == 0x85 && end >= 2 && d[end - 2] == 0xC2) {
+        return 2;
+    }
+    if ((c == 0xA8 || c == 0xA9) && end >= 3 && d[end - 2] == 0x80 &&
+        d[end - 3] == 0xE2) {
+        return 3;
+    }
+    return 0;
+}
+
 size_t doc_line_start(const char *data, size_t offset)
 {
-    while (offset > 0 && data[offset - 1] != '\n') {
+    const unsigned char *d = (const unsigned char *)data;
+    /* offset is inside a line: a CR just before it is a lone CR */
+    while (offset > 0 && !break_before(d, offset, offset + 1) &&
+           d[offset - 1] != '\r') {
         offset--;
     }
     return offset;
@@ -88,21 +116,29 @@ size_t doc_line_start(const char *data, size_t offset)
 
 size_t doc_line_after_content(const char *data, size_t len, size_t offset)
 {
+    const unsigned char *d = (const unsigned char *)data;
     if (offset > len) {
         offset = len;
     }
     /* back over whitespace and line breaks to the last content byte */
     size_t p = offset;
-    while (p > 0 && (data[p - 1] == ' ' || data[p - 1] == '\t' ||
-                     data[p - 1] == '\n' || data[p - 1] == '\r')) {
-        p--;
+    for (;;) {
+        size_t b = break_before(d, p, len);
+        if (b == 0 && p > 0 && (d[p - 1] == ' ' || d[p - 1] == '\t' ||
+                                d[p - 1] == '\r')) {
+            b = 1;
+        }
+        if (b == 0) {
+            break;
+        }
+        p -= b;
     }
     /* forward to the end of that line, line break included */
-    while (p < len && data[p] != '\n') {
+    while (p < len) {
         p++;
-    }
-    if (p < len) {
-        p++;
+        if (break_before(d, p, len)) {
+            break;
+        }
     }
     return p;
 }
