@@ -76,6 +76,14 @@ int cmd_extract(int argc, char **argv)
     }
     goto out;
 fail:
+    /*
+     * records already streamed stay a valid JSON array (the exit status
+     * says the document had problems)
+     */
+    if (p.count > 0) {
+        fputs("\n]\n", stdout);
+        fflush(stdout);
+    }
     if (err.code != OAG_ERR_INVALID || diags.n_errors == 0) {
         cli_print_error(&err);
     }
