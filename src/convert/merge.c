@@ -677,6 +677,14 @@ int conv_merge(const char *data, size_t len, const char *name,
                 char *d = igr_record_describe(rec);
                 report(&m, NULL, NULL, "two records for %s", d);
                 free(d);
+            } else if (strcmp(record_key(&records->items[g->idx[j]]),
+                              record_key(rec)) == 0) {
+                /* the block is keyed by pattern: one entry per pattern */
+                report(&m, NULL, NULL,
+                       "records for %s %s (status %s and %s) share the "
+                       "selection pattern '%s'", rec->http_method, rec->path,
+                       records->items[g->idx[j]].status_code,
+                       rec->status_code, record_key(rec));
             }
         }
         if (g->len == g->cap) {
