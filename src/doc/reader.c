@@ -61,10 +61,10 @@ struct doc_reader {
     /*
      * file sources: libyaml checks the UTF-8 of each chunk as it is read,
      * ahead of the parser, and reports the byte offset of a bad byte; the
-     * last two chunks (a sequence may straddle them) and the position after
-     * everything fed turn that offset into a line and column
+     * last chunks (a sequence of up to 4 bytes may straddle them) and the
+     * position after everything fed turn that offset into a line and column
      */
-    struct fed_chunk chunks[2];
+    struct fed_chunk chunks[4];
     unsigned long fed_line;
     unsigned long fed_column;
 
@@ -92,10 +92,14 @@ static void advance_line_col(const unsigned char *d, size_t n,
 static void track_chunk(struct doc_reader *r, const unsigned char *b,
                         size_t n)
 {
+    const size_t last = sizeof(r->chunks) / sizeof(r->chunks[0]) - 1;
+    if (n == 0) {
+        return; /* end of file: keep what holds the last bytes */
+    }
     struct fed_chunk oldest = r->chunks[0];
-    r->chunks[0] = r->chunks[1];
-    r->chunks[1] = oldest;
-    struct fed_chunk *c = &r->chunks[1];
+    memmove(&r->chunks[0], &r->chunks[1], last * sizeof(r->chunks[0]));
+    r->chunks[last] = oldest;
+    struct fed_chunk *c = &r->chunks[last];
     if (c->cap < n) {
         c->bytes = xrealloc(c->bytes, n);
         c->cap = n;
@@ -285,8 +289,9 @@ void doc_reader_free(struct doc_reader *r)
     if (r->file && r->own_file) {
         fclose(r->file);
     }
-    free(r->chunks[0].bytes);
-    free(r->chunks[1].bytes);
+    for (size_t i = 0; i < sizeof(r->chunks) / sizeof(r->chunks[0]); i++) {
+        free(r->chunks[i].bytes);
+    }
     free(r->name);
     free(r);
 }
@@ -370,7 +375,7 @@ static bool fed_offset_to_line_col(const struct doc_reader *r, size_t offset,
                                    unsigned long *out_line,
                                    unsigned long *out_col)
 {
-    for (int i = 0; i < 2; i++) {
+    for (size_t i = 0; i < sizeof(r->chunks) / sizeof(r->chunks[0]); i++) {
         const struct fed_chunk *c = &r->chunks[i];
         if (c->bytes && offset >= c->start && offset <= c->start + c->len) {
             *out_line = c->line;

@@ -36,6 +36,9 @@ struct ev_log {
     size_t len;
     size_t cap;
     enum oag_error_code code; /* OAG_ERR_NONE when the stream ended */
+    unsigned long err_line;   /* where the error is */
+    unsigned long err_column;
+    char *err_message;        /* owned */
 };
 
 static void log_release(struct ev_log *l)
@@ -44,6 +47,7 @@ static void log_release(struct ev_log *l)
         free(l->items[i].value);
     }
     free(l->items);
+    free(l->err_message);
     memset(l, 0, sizeof(*l));
 }
 
@@ -72,6 +76,9 @@ static void read_all(struct doc_reader *r, size_t len, bool exact,
                 fuzz_fail("reader failed without an error");
             }
             log->code = err.code;
+            log->err_line = err.line;
+            log->err_column = err.column;
+            log->err_message = xstrdup(err.message);
             break;
         }
         if (exact) {
@@ -110,6 +117,16 @@ static void compare_logs(const struct ev_log *a, const struct ev_log *b)
     if (a->code != b->code) {
         fuzz_fail("memory reader ended with code %d, file reader with %d",
                   (int)a->code, (int)b->code);
+    }
+    /*
+     * the same syntax error (invalid UTF-8 included) is located alike; which
+     * error comes first may depend on the chunks, as below
+     */
+    if (a->code == OAG_ERR_SYNTAX && b->err_message &&
+        strcmp(a->err_message, b->err_message) == 0 &&
+        (a->err_line != b->err_line || a->err_column != b->err_column)) {
+        fuzz_fail("syntax error at %lu:%lu (memory) but %lu:%lu (file)",
+                  a->err_line, a->err_column, b->err_line, b->err_column);
     }
     /*
      * libyaml decodes (and checks the UTF-8 of) whole chunks of input ahead
