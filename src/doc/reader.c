@@ -10,6 +10,20 @@
  * The size of one token is bounded in the read handler: libyaml buffers a
  * whole scalar before it produces the event, so we count the bytes fed to
  * it since the last event and stop feeding past the limit.
+ *
+ * JSON: a document whose first byte after whitespace (and a UTF-8 BOM) is
+ * '{' or '[' is read by the JSON scanner of json_reader.c, which produces
+ * the events libyaml would, faster and without YAML 1.1's limits on JSON.
+ * YAML in flow style ({a: 1}, comments, single quotes) starts the same
+ * way.  So when the scanner meets a syntax error and the input can be
+ * read again (memory; a regular file, by seeking), libyaml reads it from
+ * the start: its first N events must equal the N the scanner delivered (a
+ * second scanner replays them in step, so nothing is kept), and its later
+ * events carry on from there, one consistent stream for the consumer.
+ * When the events differ or libyaml fails right away, the JSON error is
+ * reported, unless libyaml failed further into the document (its error
+ * then names the problem).  Input read only once (stdin, pipes) must be
+ * strict JSON when it starts with '{' or '['; its errors say so.
  */
 #include "doc/reader.h"
 
@@ -17,8 +31,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
+#include "doc/reader_internal.h"
 #include "util/error.h"
 #include "util/xalloc.h"
 
@@ -43,7 +60,7 @@ struct doc_reader {
     unsigned depth;
 
     /* input */
-    unsigned char prefix[4]; /* bytes peeked from a file for the encoding */
+    unsigned char prefix[4096]; /* bytes peeked: encoding, JSON sniff */
     size_t prefix_len;
     size_t prefix_pos;
     FILE *file;
@@ -72,7 +89,16 @@ struct doc_reader {
     bool ascii;
     size_t cur_index;
     size_t cur_offset;
+
+    /* JSON (see the top of this file) */
+    struct doc_json *json; /* delivers the events while not NULL */
+    bool may_fall_back;    /* a JSON syntax error may hand over to libyaml */
+    bool read_once;        /* sniffed JSON from input that cannot rewind */
 };
+
+static void attach_json(struct doc_reader *r, enum doc_syntax syntax);
+static int yaml_next(struct doc_reader *r, struct doc_event *out,
+                     struct oag_error *err);
 
 /* Moves (line, column) over n bytes: the rule of offset_to_line_col. */
 static void advance_line_col(const unsigned char *d, size_t n,
@@ -212,6 +238,15 @@ struct doc_reader *doc_reader_new_file(const char *path, const char *name,
                                        const struct doc_limits *limits,
                                        struct oag_error *err)
 {
+    return doc_reader_new_file_as(path, name, limits, DOC_SYNTAX_SNIFF,
+                                  err);
+}
+
+struct doc_reader *doc_reader_new_file_as(const char *path, const char *name,
+                                          const struct doc_limits *limits,
+                                          enum doc_syntax syntax,
+                                          struct oag_error *err)
+{
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (!f) {
@@ -240,6 +275,9 @@ struct doc_reader *doc_reader_new_file(const char *path, const char *name,
         r->bom_len = 3;
         r->prefix_pos = 3;
     }
+    if (syntax != DOC_SYNTAX_YAML) {
+        attach_json(r, syntax);
+    }
     return r;
 }
 
@@ -247,6 +285,16 @@ struct doc_reader *doc_reader_new_memory(const char *data, size_t len,
                                          const char *name,
                                          const struct doc_limits *limits,
                                          struct oag_error *err)
+{
+    return doc_reader_new_memory_as(data, len, name, limits,
+                                    DOC_SYNTAX_SNIFF, err);
+}
+
+struct doc_reader *doc_reader_new_memory_as(const char *data, size_t len,
+                                            const char *name,
+                                            const struct doc_limits *limits,
+                                            enum doc_syntax syntax,
+                                            struct oag_error *err)
 {
     const char *shown = name ? name : "<memory>";
     if (check_encoding((const unsigned char *)data, len, shown, err) != 0) {
@@ -274,6 +322,9 @@ struct doc_reader *doc_reader_new_memory(const char *data, size_t len,
         }
     }
     r->cur_offset = r->bom_len;
+    if (syntax != DOC_SYNTAX_YAML) {
+        attach_json(r, syntax);
+    }
     return r;
 }
 
@@ -286,6 +337,7 @@ void doc_reader_free(struct doc_reader *r)
         yaml_event_delete(&r->event);
     }
     yaml_parser_delete(&r->parser);
+    doc_json_free(r->json);
     if (r->file && r->own_file) {
         fclose(r->file);
     }
@@ -445,8 +497,8 @@ static int depth_error(struct doc_reader *r, const struct doc_event *ev,
     return -1;
 }
 
-int doc_reader_next(struct doc_reader *r, struct doc_event *out,
-                    struct oag_error *err)
+static int yaml_next(struct doc_reader *r, struct doc_event *out,
+                     struct oag_error *err)
 {
     memset(out, 0, sizeof(*out));
     if (r->have_event) {
@@ -551,6 +603,259 @@ int doc_reader_next(struct doc_reader *r, struct doc_event *out,
         break;
     }
     return 0;
+}
+
+/* ---- JSON (see the top of this file) ---- */
+
+/* doc_read_fn of the JSON scanner over a file: the peeked bytes, then f. */
+static int json_read(void *ctx, unsigned char *buf, size_t cap,
+                     size_t *out_n, struct oag_error *err)
+{
+    struct doc_reader *r = ctx;
+    size_t n;
+    if (r->prefix_pos < r->prefix_len) {
+        n = r->prefix_len - r->prefix_pos;
+        if (n > cap) {
+            n = cap;
+        }
+        memcpy(buf, r->prefix + r->prefix_pos, n);
+        r->prefix_pos += n;
+    } else {
+        n = fread(buf, 1, cap, r->file);
+        if (n == 0 && ferror(r->file)) {
+            return oag_error_set(err, OAG_ERR_IO, "cannot read '%s': %s",
+                                 r->name, strerror(errno));
+        }
+    }
+    *out_n = n;
+    return 0;
+}
+
+/* A second reading of a regular file, beside stdio's (see fall_back()). */
+struct pread_source {
+    int fd;
+    off_t pos;
+    const char *name;
+};
+
+static int pread_read(void *ctx, unsigned char *buf, size_t cap,
+                      size_t *out_n, struct oag_error *err)
+{
+    struct pread_source *ps = ctx;
+    ssize_t got;
+    do {
+        got = pread(ps->fd, buf, cap, ps->pos);
+    } while (got < 0 && errno == EINTR);
+    if (got < 0) {
+        return oag_error_set(err, OAG_ERR_IO, "cannot read '%s': %s",
+                             ps->name, strerror(errno));
+    }
+    ps->pos += got;
+    *out_n = (size_t)got;
+    return 0;
+}
+
+/*
+ * 1 when the first byte after JSON whitespace in p[0..n) is '{' or '[',
+ * 0 when it is another byte, -1 when p holds whitespace only.
+ */
+static int starts_like_json(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '{' || p[i] == '[') {
+            return 1;
+        }
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\n' && p[i] != '\r') {
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/*
+ * Whether a file starts like JSON: peeks into prefix (libyaml is fed the
+ * peeked bytes first) while it holds only whitespace.  Whitespace beyond
+ * the prefix, or a read error (libyaml meets it again), means YAML.
+ */
+static bool file_starts_like_json(struct doc_reader *r)
+{
+    for (;;) {
+        int json = starts_like_json(r->prefix + r->bom_len,
+                                    r->prefix_len - r->bom_len);
+        if (json >= 0) {
+            return json == 1;
+        }
+        if (r->prefix_len == sizeof(r->prefix) || feof(r->file)) {
+            return false;
+        }
+        size_t n = fread(r->prefix + r->prefix_len, 1,
+                         sizeof(r->prefix) - r->prefix_len, r->file);
+        if (n == 0) {
+            return false;
+        }
+        r->prefix_len += n;
+    }
+}
+
+/* Lets the JSON scanner deliver r's events when syntax asks for it. */
+static void attach_json(struct doc_reader *r, enum doc_syntax syntax)
+{
+    bool json;
+    bool rewinds;
+    if (r->file) {
+        struct stat st;
+        json = file_starts_like_json(r);
+        rewinds = r->own_file && fstat(fileno(r->file), &st) == 0 &&
+                  S_ISREG(st.st_mode);
+    } else {
+        json = starts_like_json((const unsigned char *)r->data + r->bom_len,
+                                r->data_len - r->bom_len) == 1;
+        rewinds = true;
+    }
+    if (!json && syntax != DOC_SYNTAX_JSON) {
+        return;
+    }
+    if (r->file) {
+        r->json = doc_json_new_stream(json_read, r, r->bom_len, r->name,
+                                      &r->limits);
+    } else {
+        r->json = doc_json_new_memory(r->data, r->data_len, r->bom_len,
+                                      r->name, &r->limits);
+    }
+    r->may_fall_back = syntax == DOC_SYNTAX_SNIFF && rewinds;
+    r->read_once = syntax == DOC_SYNTAX_SNIFF && !rewinds;
+}
+
+enum doc_syntax doc_reader_syntax(const struct doc_reader *r)
+{
+    return r->json ? DOC_SYNTAX_JSON : DOC_SYNTAX_YAML;
+}
+
+/* Whether libyaml's event a is the JSON scanner's b (see fall_back()). */
+static bool same_event(const struct doc_reader *r, const struct doc_event *a,
+                       const struct doc_event *b)
+{
+    if (a->type != b->type || a->style != b->style || a->flow != b->flow ||
+        a->depth != b->depth || a->len != b->len || a->anchor || a->tag ||
+        a->start.line != b->start.line ||
+        a->start.column != b->start.column ||
+        a->end.line != b->end.line || a->end.column != b->end.column) {
+        return false;
+    }
+    /* libyaml's offsets in files count characters (see reader.h) */
+    if (r->data && (a->start.offset != b->start.offset ||
+                    a->end.offset != b->end.offset)) {
+        return false;
+    }
+    return a->len == 0 || memcmp(a->value, b->value, a->len) == 0;
+}
+
+/* Whether error a is further into the document than b. */
+static bool is_after(const struct oag_error *a, const struct oag_error *b)
+{
+    return a->line > b->line ||
+           (a->line == b->line && a->column > b->column);
+}
+
+/*
+ * After the JSON syntax error jerr, libyaml reads the input again from
+ * the start (see the top of this file).  Returns 0 with libyaml's next
+ * event in *out and libyaml in charge, or -1 with the error to report
+ * moved into *report.
+ */
+static int fall_back(struct doc_reader *r, struct doc_event *out,
+                     struct oag_error *jerr, struct oag_error *report)
+{
+    size_t n = doc_json_event_count(r->json);
+    struct pread_source ps = { 0 };
+    struct doc_json *replay;
+    if (r->data) {
+        r->data_pos = r->bom_len;
+        replay = doc_json_new_memory(r->data, r->data_len, r->bom_len,
+                                     r->name, &r->limits);
+    } else {
+        /* libyaml: the peeked bytes, then the file after them */
+        if (fseeko(r->file, (off_t)r->prefix_len, SEEK_SET) != 0) {
+            oag_error_move(report, jerr);
+            return -1;
+        }
+        r->prefix_pos = r->bom_len;
+        ps.fd = fileno(r->file);
+        ps.pos = (off_t)r->bom_len;
+        ps.name = r->name;
+        replay = doc_json_new_stream(pread_read, &ps, r->bom_len, r->name,
+                                     &r->limits);
+    }
+    struct oag_error yerr = OAG_ERROR_INIT;
+    bool same = true;
+    for (size_t i = 0; i < n && same; i++) {
+        struct doc_event a;
+        struct doc_event b;
+        same = yaml_next(r, &a, &yerr) == 0 &&
+               doc_json_next(replay, &b, NULL) == 0 && same_event(r, &a, &b);
+    }
+    doc_json_free(replay);
+    int rc = -1;
+    if (!same) {
+        oag_error_move(report, jerr);
+    } else if (yaml_next(r, out, &yerr) == 0) {
+        doc_json_free(r->json);
+        r->json = NULL;
+        rc = 0;
+    } else if (yerr.code == OAG_ERR_SYNTAX && is_after(&yerr, jerr)) {
+        /* the reading that got further names the problem */
+        oag_error_move(report, &yerr);
+        doc_json_free(r->json);
+        r->json = NULL;
+    } else {
+        oag_error_move(report, jerr);
+    }
+    oag_error_release(&yerr);
+    return rc;
+}
+
+/* The JSON scanner failed: report its error, or hand over to libyaml. */
+static int json_failed(struct doc_reader *r, struct doc_event *out,
+                       struct oag_error *err)
+{
+    struct oag_error jerr = OAG_ERROR_INIT;
+    struct oag_error report = OAG_ERROR_INIT;
+    doc_json_next(r->json, out, &jerr); /* the failure again */
+    int rc = -1;
+    if (jerr.code == OAG_ERR_SYNTAX && r->may_fall_back) {
+        r->may_fall_back = false;
+        rc = fall_back(r, out, &jerr, &report);
+    } else {
+        if (jerr.code == OAG_ERR_SYNTAX && r->read_once) {
+            char *m = xstrfmt("%s (input read only once must be strict "
+                              "JSON when it starts with '{' or '[')",
+                              jerr.message);
+            free(jerr.message);
+            jerr.message = m;
+        }
+        oag_error_move(&report, &jerr);
+    }
+    if (rc != 0) {
+        memset(out, 0, sizeof(*out));
+        if (err) {
+            oag_error_move(err, &report);
+        }
+    }
+    oag_error_release(&report);
+    oag_error_release(&jerr);
+    return rc;
+}
+
+int doc_reader_next(struct doc_reader *r, struct doc_event *out,
+                    struct oag_error *err)
+{
+    if (r->json) {
+        if (doc_json_next(r->json, out, err) == 0) {
+            return 0;
+        }
+        return json_failed(r, out, err);
+    }
+    return yaml_next(r, out, err);
 }
 
 int doc_reader_skip(struct doc_reader *r, const struct doc_event *ev,

@@ -1,0 +1,90 @@
+/*
+ * doc/reader internals shared by reader.c, json_reader.c and their tests;
+ * no other module includes this header.
+ *
+ * A reader delivers the events of one of two parsers: libyaml, or the
+ * native JSON scanner of json_reader.c, chosen by the first byte of the
+ * document (see reader.c).  The scanner produces the events libyaml
+ * produces for the same JSON text, so consumers cannot tell them apart.
+ */
+#ifndef OAG_DOC_READER_INTERNAL_H
+#define OAG_DOC_READER_INTERNAL_H
+
+#include <stddef.h>
+
+#include "doc/reader.h"
+
+struct oag_error;
+
+/* Which parser reads a document. */
+enum doc_syntax {
+    DOC_SYNTAX_SNIFF = 0, /* JSON when it starts with '{' or '[', else YAML */
+    DOC_SYNTAX_YAML,      /* libyaml only */
+    DOC_SYNTAX_JSON,      /* the JSON scanner only: no fallback to libyaml */
+};
+
+/*
+ * As doc_reader_new_memory and doc_reader_new_file, with the parser chosen
+ * by syntax (tests compare the two parsers over the same bytes).
+ */
+struct doc_reader *doc_reader_new_memory_as(const char *data, size_t len,
+                                            const char *name,
+                                            const struct doc_limits *limits,
+                                            enum doc_syntax syntax,
+                                            struct oag_error *err);
+struct doc_reader *doc_reader_new_file_as(const char *path, const char *name,
+                                          const struct doc_limits *limits,
+                                          enum doc_syntax syntax,
+                                          struct oag_error *err);
+
+/*
+ * The parser delivering r's events now: DOC_SYNTAX_JSON or DOC_SYNTAX_YAML
+ * (YAML also after a fallback from JSON).
+ */
+enum doc_syntax doc_reader_syntax(const struct doc_reader *r);
+
+/*
+ * Reads up to cap bytes into buf, *out_n = 0 at the end of the input.
+ * Returns 0, or -1 with err set (OAG_ERR_IO).
+ */
+typedef int doc_read_fn(void *ctx, unsigned char *buf, size_t cap,
+                        size_t *out_n, struct oag_error *err);
+
+/* The JSON scanner of json_reader.c (RFC 8259, strict). */
+struct doc_json;
+
+/*
+ * A scanner over data[start..len) (borrowed, must outlive the scanner);
+ * start skips a byte order mark and is the offset of the first mark.
+ * name (borrowed, must outlive the scanner) locates errors; limits are
+ * used as given (zero fields are not replaced by defaults here).
+ */
+struct doc_json *doc_json_new_memory(const char *data, size_t len,
+                                     size_t start, const char *name,
+                                     const struct doc_limits *limits);
+
+/*
+ * A scanner over the bytes read(ctx, ...) returns, which are the document
+ * from offset start on; constant memory (one chunk plus the current
+ * value).  read and ctx must outlive the scanner.
+ */
+struct doc_json *doc_json_new_stream(doc_read_fn *read, void *ctx,
+                                     size_t start, const char *name,
+                                     const struct doc_limits *limits);
+
+void doc_json_free(struct doc_json *j);
+
+/*
+ * The next event into *out, exactly as doc_reader_next describes (strings
+ * borrowed until the next call).  Returns 0, or -1 with err set:
+ * OAG_ERR_SYNTAX (with line and column), OAG_ERR_LIMIT or OAG_ERR_IO.
+ * After a failure every call fails again with the same error; after
+ * STREAM_END every call returns STREAM_END.
+ */
+int doc_json_next(struct doc_json *j, struct doc_event *out,
+                  struct oag_error *err);
+
+/* Events delivered so far (failed calls not counted). */
+size_t doc_json_event_count(const struct doc_json *j);
+
+#endif
