@@ -24,6 +24,7 @@ struct conv_span {
     unsigned n_integ_keys;
     bool has_responses;          /* the integration has a responses key */
     bool resp_repeated;          /* ... more than once (the last counts) */
+    bool resp_anchors;           /* the (last) responses defines anchors */
     struct doc_mark resp_key;    /* start of the responses key */
     struct doc_mark resp_key_end;
 };

@@ -513,7 +513,15 @@ static void merge_op(struct merge_ctx *m, const struct conv_op *op,
         members += p[0] == '/' && !strchr(p + 1, '/');
         m->dup_keys = m->dup_keys || members > n;
     }
-    if (!existing_equals(e, n, m->records, g)) {
+    bool unchanged = existing_equals(e, n, m->records, g);
+    if (!unchanged && op->span.resp_anchors) {
+        /* new text would drop an anchor that aliases after it may name */
+        report(m, &op->span.resp_key, op->pointer,
+               "cannot rewrite the responses of %s %s: they define a YAML "
+               "anchor (&name) that aliases elsewhere may use; write copies "
+               "instead of the aliases first", op->http_method,
+               op->doc_path);
+    } else if (!unchanged) {
         bool same_keys = g && n == g->len && n > 0 && !m->dup_keys;
         for (size_t i = 0; same_keys && i < n; i++) {
             const struct igr_record *want = &m->records->items[g->idx[i]];

@@ -214,11 +214,13 @@ static int walk_integration(struct walker *w, struct conv_op *op,
             op->span.has_responses = true;
             op->span.resp_key = key_start;
             op->span.resp_key_end = key_end;
+            size_t anchors_before = w->anchors.defined;
             if (build(w, &v, w->o->tree_flags, buf_str(&ptr), &op->responses,
                       err) != 0) {
                 free(key);
                 goto out;
             }
+            op->span.resp_anchors = w->anchors.defined != anchors_before;
             if (op->responses.n_pos) {
                 vend = op->responses.pos[0].end;
             }

@@ -61,6 +61,7 @@ void doc_tree_release(struct doc_tree *t)
 static void anchors_add(struct doc_anchors *a, const char *name, json_t *v,
                         size_t nodes)
 {
+    a->defined++;
     for (size_t i = 0; i < a->len; i++) {
         if (strcmp(a->names[i], name) == 0) {
             json_decref(a->values[i]);

@@ -44,6 +44,7 @@ struct doc_anchors {
     size_t len;
     size_t cap;
     size_t expanded;  /* nodes produced by aliases so far */
+    size_t defined;   /* anchors recorded so far, redefinitions included */
 };
 
 struct doc_tree {
