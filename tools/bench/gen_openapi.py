@@ -412,9 +412,16 @@ def integration_responses(rng, res, declared, numeric):
     else:
         code, pat = rng.choice(SUCCESS_PATTERNS + (NUMERIC_SUCCESS_PATTERNS if numeric else []))
         pats.append((pat, code))
-    for code, pat in rng.sample(ERROR_PATTERNS + (NUMERIC_ERROR_PATTERNS if numeric else []),
-                                n - 1):
-        pats.append((pat, code))
+    # API Gateway keeps one integration response per status code, so a valid
+    # document uses each status code once per integration.
+    used = {pats[0][1]}
+    pool = ERROR_PATTERNS + (NUMERIC_ERROR_PATTERNS if numeric else [])
+    for code, pat in rng.sample(pool, len(pool)):
+        if len(pats) >= n:
+            break
+        if code not in used:
+            used.add(code)
+            pats.append((pat, code))
     if rng.random() < 0.03:
         # the other spellings of "no selection pattern" (rare)
         pats[0] = (rng.choice(["", "-"]), pats[0][1])
