@@ -428,7 +428,8 @@ static int scan_unicode_escape(struct doc_json *j,
         }
         /* show the escape up to the offending character when printable */
         unsigned char bad = p[2 + good];
-        int shown = (int)good + (bad > 0x20 && bad < 0x7F ? 1 : 0);
+        int shown = (int)good + (bad > 0x20 && bad < 0x7F && bad != '"' &&
+                                 bad != '\\' ? 1 : 0);
         return fail_at(j, NULL, OAG_ERR_SYNTAX, err,
                        "invalid escape '\\u%.*s' (expected 4 hex digits)",
                        shown, (const char *)p + 2);

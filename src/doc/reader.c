@@ -621,11 +621,13 @@ static int json_read(void *ctx, unsigned char *buf, size_t cap,
         memcpy(buf, r->prefix + r->prefix_pos, n);
         r->prefix_pos += n;
     } else {
-        n = fread(buf, 1, cap, r->file);
-        if (n == 0 && ferror(r->file)) {
-            return oag_error_set(err, OAG_ERR_IO, "cannot read '%s': %s",
-                                 r->name, strerror(errno));
-        }
+        n = 0;
+    }
+    /* whole chunks: a token is split at a chunk border only */
+    n += fread(buf + n, 1, cap - n, r->file);
+    if (n == 0 && ferror(r->file)) {
+        return oag_error_set(err, OAG_ERR_IO, "cannot read '%s': %s",
+                             r->name, strerror(errno));
     }
     *out_n = n;
     return 0;
