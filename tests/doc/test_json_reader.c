@@ -955,6 +955,51 @@ Test(json_reader, file_errors_are_placed_as_in_memory)
     buf_release(&b);
 }
 
+Test(json_reader, damaged_documents_fail_cleanly_and_alike_from_files)
+{
+    /* seeded byte changes and truncations of one document */
+    static const char base[] =
+        "{\"a\": [1, -2.5e+3, true, null, \"x\\u00e9\\ud83d\\ude00\\n\"],\n"
+        " \"\xc3\xa9t\xc3\xa9\": {\"k\": \"v\", \"e\": {}, \"l\": [[]]}}\n";
+    static const char junk[] = "{}[]\",:\\u0aZ \n\t\r\x80\xc3\xff#-.e0";
+    uint32_t s = 7;
+    for (int round = 0; round < 400; round++) {
+        char doc[sizeof(base)];
+        memcpy(doc, base, sizeof(base));
+        size_t len = sizeof(base) - 1;
+        int changes = 1 + (int)(next_random(&s) % 3);
+        for (int c = 0; c < changes; c++) {
+            size_t at = 1 + next_random(&s) % (len - 1);
+            doc[at] = junk[next_random(&s) % (sizeof(junk) - 1)];
+        }
+        if (round % 4 == 0) {
+            len = 1 + next_random(&s) % len;
+        }
+        struct recs mem;
+        struct recs file;
+        read_memory(doc, len, NULL, DOC_SYNTAX_SNIFF, &mem);
+        char *path = test_write_temp(doc, len, ".json");
+        read_file(path, NULL, DOC_SYNTAX_SNIFF, &file);
+        char label[32];
+        snprintf(label, sizeof(label), "damaged #%d", round);
+        cr_expect(eq(int, file.rc, mem.rc), "%s", label);
+        if (mem.rc == 0) {
+            /* files count libyaml's offsets in characters */
+            expect_same(&file, &mem, mem.syntax == DOC_SYNTAX_JSON, label);
+        } else if (file.rc != 0) {
+            cr_expect(eq(str, file.err.message, mem.err.message), "%s",
+                      label);
+            cr_expect(eq(ulong, file.err.line, mem.err.line), "%s", label);
+            cr_expect(eq(ulong, file.err.column, mem.err.column), "%s",
+                      label);
+        }
+        remove(path);
+        free(path);
+        recs_release(&mem);
+        recs_release(&file);
+    }
+}
+
 /* ---- limits ---- */
 
 Test(json_reader, nesting_deeper_than_max_depth_is_a_limit_error)
