@@ -1,7 +1,10 @@
 /*
  * A YAML or JSON document read as a stream of positioned events.
  *
- * libyaml does the parsing (JSON is YAML flow syntax); this module adds what
+ * libyaml does the parsing, except for documents that start with '{' or
+ * '[': a strict JSON scanner reads those and gives the events libyaml would
+ * (JSON is YAML flow syntax), falling back to libyaml for YAML flow
+ * documents where it can.  This module adds what
  * libyaml lacks: byte offsets (libyaml counts characters), limits that keep
  * hostile input bounded (nesting depth, size of one token, one document per
  * stream, UTF-8 only), and translation of libyaml's errors into struct
@@ -20,7 +23,7 @@ struct doc_reader;
 
 /* A position: 1-based line and column (in characters), 0-based byte. */
 struct doc_mark {
-    size_t offset;        /* byte offset; only exact for memory sources */
+    size_t offset;        /* byte offset; exact for memory sources and JSON */
     unsigned long line;   /* 1-based */
     unsigned long column; /* 1-based, in characters */
 };
@@ -73,8 +76,10 @@ struct doc_limits {
 
 /*
  * Reads the file at path ("-" = stdin) as a stream: constant memory, byte
- * offsets not exact for non-ASCII text (use a memory source when offsets
- * matter).  name is used in error locations (NULL = path).
+ * offsets not exact for non-ASCII YAML (use a memory source when offsets
+ * matter).  Input that cannot be read twice (stdin, pipes) and starts with
+ * '{' or '[' must be strict JSON.  name is used in error locations (NULL =
+ * path).
  */
 struct doc_reader *doc_reader_new_file(const char *path, const char *name,
                                        const struct doc_limits *limits,
