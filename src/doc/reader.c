@@ -16,14 +16,15 @@
  * the events libyaml would, faster and without YAML 1.1's limits on JSON.
  * YAML in flow style ({a: 1}, comments, single quotes) starts the same
  * way.  So when the scanner meets a syntax error and the input can be
- * read again (memory; a regular file, by seeking), libyaml reads it from
+ * read again (memory; a regular file, on stdin too, by seeking), libyaml
+ * reads it from
  * the start: its first N events must equal the N the scanner delivered (a
  * second scanner replays them in step, so nothing is kept), and its later
  * events carry on from there, one consistent stream for the consumer.
  * When the events differ or libyaml fails right away, the JSON error is
  * reported, unless libyaml failed further into the document (its error
- * then names the problem).  Input read only once (stdin, pipes) must be
- * strict JSON when it starts with '{' or '['; its errors say so.
+ * then names the problem).  Input read only once (pipes, terminals) must
+ * be strict JSON when it starts with '{' or '['; its errors say so.
  */
 #include "doc/reader.h"
 
@@ -94,6 +95,7 @@ struct doc_reader {
     struct doc_json *json; /* delivers the events while not NULL */
     bool may_fall_back;    /* a JSON syntax error may hand over to libyaml */
     bool read_once;        /* sniffed JSON from input that cannot rewind */
+    off_t file_start;      /* regular files: offset of the first byte read */
 };
 
 static void attach_json(struct doc_reader *r, enum doc_syntax syntax);
@@ -705,10 +707,13 @@ static void attach_json(struct doc_reader *r, enum doc_syntax syntax)
     bool json;
     bool rewinds;
     if (r->file) {
+        /* stdin may be a regular file, and not read from its start */
         struct stat st;
         json = file_starts_like_json(r);
-        rewinds = r->own_file && fstat(fileno(r->file), &st) == 0 &&
-                  S_ISREG(st.st_mode);
+        off_t at = ftello(r->file);
+        rewinds = fstat(fileno(r->file), &st) == 0 && S_ISREG(st.st_mode) &&
+                  at >= (off_t)r->prefix_len;
+        r->file_start = rewinds ? at - (off_t)r->prefix_len : 0;
     } else {
         json = starts_like_json((const unsigned char *)r->data + r->bom_len,
                                 r->data_len - r->bom_len) == 1;
@@ -777,13 +782,14 @@ static int fall_back(struct doc_reader *r, struct doc_event *out,
                                      r->name, &r->limits);
     } else {
         /* libyaml: the peeked bytes, then the file after them */
-        if (fseeko(r->file, (off_t)r->prefix_len, SEEK_SET) != 0) {
+        if (fseeko(r->file, r->file_start + (off_t)r->prefix_len,
+                   SEEK_SET) != 0) {
             oag_error_move(report, jerr);
             return -1;
         }
         r->prefix_pos = r->bom_len;
         ps.fd = fileno(r->file);
-        ps.pos = (off_t)r->bom_len;
+        ps.pos = r->file_start + (off_t)r->bom_len;
         ps.name = r->name;
         replay = doc_json_new_stream(pread_read, &ps, r->bom_len, r->name,
                                      &r->limits);

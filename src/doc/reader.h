@@ -77,8 +77,8 @@ struct doc_limits {
 /*
  * Reads the file at path ("-" = stdin) as a stream: constant memory, byte
  * offsets not exact for non-ASCII YAML (use a memory source when offsets
- * matter).  Input that cannot be read twice (stdin, pipes) and starts with
- * '{' or '[' must be strict JSON.  name is used in error locations (NULL =
+ * matter).  Input that cannot be read twice (pipes, terminals) and starts
+ * with '{' or '[' must be strict JSON.  name is used in error locations (NULL =
  * path).
  */
 struct doc_reader *doc_reader_new_file(const char *path, const char *name,

@@ -1224,7 +1224,7 @@ Test(json_reader, libyaml_names_the_problem_when_it_got_further)
 
 Test(json_reader, input_read_once_must_be_strict_json)
 {
-    /* a pipe, opened by path: the bytes cannot be read a second time */
+    /* a pipe: the bytes cannot be read a second time */
     int fds[2];
     cr_assert(eq(int, pipe(fds), 0));
     const char *doc = "{a: 1}";
@@ -1256,6 +1256,27 @@ Test(json_reader, input_read_once_must_be_strict_json)
     expect_same(&file, &mem, true, "pipe");
     recs_release(&file);
     recs_release(&mem);
+}
+
+Test(json_reader, stdin_redirected_from_a_file_falls_back_from_where_it_is)
+{
+    /* stdin is a regular file, positioned after a first line */
+    const char *content = "skipped\n{a: [1, \"\xc3\xa9\"]}\n";
+    const char *doc = content + 8;
+    char *path = test_write_temp(content, strlen(content), ".yaml");
+    cr_assert(is(freopen(path, "rb", stdin) != NULL));
+    cr_assert(eq(int, fseek(stdin, 8, SEEK_SET), 0));
+    struct recs in;
+    read_file("-", NULL, DOC_SYNTAX_SNIFF, &in);
+    struct recs yaml;
+    read_memory(doc, strlen(doc), NULL, DOC_SYNTAX_YAML, &yaml);
+    cr_expect(eq(int, in.rc, 0), "%s", in.err.message);
+    cr_expect(eq(int, (int)in.syntax, DOC_SYNTAX_YAML));
+    expect_same(&in, &yaml, false, "stdin");
+    recs_release(&in);
+    recs_release(&yaml);
+    remove(path);
+    free(path);
 }
 
 Test(json_reader, free_accepts_null)
