@@ -70,6 +70,7 @@ struct tcase {
     char dir[64];        /* private scratch directory */
     struct proxy px;
     unsigned seq;        /* numbers the captured outputs */
+    const char *extra_env; /* one more NAME=value for the children, or NULL */
 };
 
 struct run {
@@ -122,14 +123,16 @@ static char **child_env(const struct tcase *t)
         "AWS_SECRET_ACCESS_KEY=testing",
         "AWS_REGION=us-east-1",
         "AWS_EC2_METADATA_DISABLED=true",
+        NULL, /* the test's extra variable, if any */
         NULL, /* AWS_CONFIG_FILE */
         NULL, /* AWS_SHARED_CREDENTIALS_FILE */
     };
     char *config = xstrfmt("AWS_CONFIG_FILE=%s/no-aws-config", t->dir);
     char *creds = xstrfmt("AWS_SHARED_CREDENTIALS_FILE=%s/no-aws-credentials",
                           t->dir);
-    fixed[4] = config;
-    fixed[5] = creds;
+    fixed[4] = t->extra_env ? t->extra_env : "OAG_E2E=1";
+    fixed[5] = config;
+    fixed[6] = creds;
     size_t n = 0;
     while (environ[n]) {
         n++;
@@ -299,12 +302,15 @@ static void proxy_start(struct tcase *t, const char *config)
     char *script = test_source_path("tools/chaos_proxy.py");
     char *out_path = xstrfmt("%s/proxy.out", t->dir);
     char *err_path = xstrfmt("%s/proxy.err", t->dir);
-    const char *argv[8];
+    char *log_path = xstrfmt("%s/proxy.log", t->dir);
+    const char *argv[10];
     size_t n = 0;
     argv[n++] = "python3";
     argv[n++] = script;
     argv[n++] = "--upstream";
     argv[n++] = moto_endpoint();
+    argv[n++] = "--log";
+    argv[n++] = log_path;
     if (config) {
         argv[n++] = "--config";
         argv[n++] = config;
@@ -335,6 +341,7 @@ static void proxy_start(struct tcase *t, const char *config)
     cr_assert(t->px.port > 0, "the chaos proxy did not start");
     snprintf(t->px.url, sizeof(t->px.url), "http://127.0.0.1:%d",
              t->px.port);
+    free(log_path);
     free(script);
     free(out_path);
     free(err_path);
@@ -482,6 +489,42 @@ static void expect_no_writes(struct tcase *t, const char *when)
               "%s: write calls were made:\n%s", when, text);
     free(text);
     json_decref(stats);
+}
+
+/* The proxy's log entries (--log) of operation op, after the fact. */
+static json_t *log_entries(struct tcase *t, const char *op)
+{
+    /* a control request is logged after the calls it follows */
+    json_decref(proxy_stats(t));
+    char *path = xstrfmt("%s/proxy.log", t->dir);
+    json_t *out = json_array();
+    for (int attempt = 0; attempt < 50; attempt++) {
+        char *text = test_read_file(path, NULL);
+        json_array_clear(out);
+        bool has_stats = false;
+        for (char *line = text; line && *line;) {
+            size_t len = strcspn(line, "\n");
+            json_t *e = json_loadb(line, len, 0, NULL);
+            const char *o = json_string_value(json_object_get(e, "op"));
+            const char *p = json_string_value(json_object_get(e, "path"));
+            if (o && strcmp(o, op) == 0) {
+                json_array_append(out, e);
+            }
+            has_stats = has_stats || (p && strcmp(p, "/__chaos/stats") == 0);
+            json_decref(e);
+            line += len;
+            if (*line) {
+                line++;
+            }
+        }
+        free(text);
+        if (has_stats) {
+            break;
+        }
+        sleep_ms(20);
+    }
+    free(path);
+    return out;
 }
 
 /* ------------------------------------------------------------------ */
@@ -808,6 +851,7 @@ static void round_trip(const char *doc)
     expect_contains(r.out, "0 to add, 0 to change, 0 to delete", r.cmdline);
     aws_tool(t, &r, "import", "--rest-api-id", api, doc, NULL);
     expect_status(&r, 0);
+    expect_contains(r.out, "no changes", r.cmdline);
     expect_no_writes(t, "plan and import of an imported document");
     run_release(&r);
     free(api);
@@ -1032,7 +1076,14 @@ Test(import_e2e, plan_of_a_second_edit_lists_exactly_its_changes,
                                      4, "kept", 0);
     cr_assert(json_equal(summary, want_summary), "summary %s",
               json_dumps(summary, JSON_COMPACT));
-    expect_no_writes(t, "plan");
+    /* import --dry-run is plan */
+    char *plan_text = xstrdup(r.out);
+    aws_tool(t, &r, "import", "--dry-run", "--prune", "--output", "json",
+             "--rest-api-id", api, edit, NULL);
+    expect_status(&r, 2);
+    cr_assert(eq(str, r.out, plan_text));
+    free(plan_text);
+    expect_no_writes(t, "plan and import --dry-run");
 
     /* import applies exactly those, then nothing is left */
     aws_tool(t, &r, "import", "--prune", "--rest-api-id", api, edit, NULL);
@@ -1131,6 +1182,13 @@ Test(import_e2e, usage_errors_exit_2_for_import_and_64_for_plan,
     aws_tool(t, &r, "import", "--dry-run", "--output", "xml",
              "--rest-api-id", "abc", doc, NULL);
     expect_status(&r, 64);
+    /* a document that cannot be read: local I/O, before any call */
+    char *missing = xstrfmt("%s/missing.yaml", t->dir);
+    aws_tool(t, &r, "import", "--rest-api-id", "abc", missing, NULL);
+    expect_status(&r, 3);
+    aws_tool(t, &r, "plan", "--rest-api-id", "abc", missing, NULL);
+    expect_status(&r, 3);
+    free(missing);
     json_t *stats = proxy_stats(t);
     cr_assert(eq(int, (int)stat_int(stats, "requests"), 0));
     json_decref(stats);
@@ -1362,10 +1420,12 @@ Test(import_e2e, a_throttling_storm_during_a_300_item_import_loses_nothing,
     char *api = skeleton(t, doc, true);
     double start = now_s();
     struct run r = { 0 };
-    aws_tool(t, &r, "import", "--rest-api-id", api, doc, NULL);
+    aws_tool(t, &r, "import", "--progress", "--rest-api-id", api, doc, NULL);
     double took = now_s() - start;
     expect_status(&r, 0);
     expect_contains(r.out, "applied 300 change(s)", r.cmdline);
+    /* --progress: shown although stderr is a file */
+    expect_contains(r.err, "[300/300] 100%", r.cmdline);
     json_t *stats = proxy_stats(t);
     json_t *writes = writes_of(stats);
     /* every item reached moto once: no failure, no duplicate */
@@ -1554,6 +1614,38 @@ Test(import_e2e, merge_puts_the_document_in_one_call,
     expect_status(&r, 0);
     cr_assert(eq(int, expect_one_put_rest_api(t, "merge"), 200));
     expect_live_equals_doc(t, api, doc, "export after merge");
+    /*
+     * Every record is in place.  The plan still declares the mapped
+     * headers because moto's PutRestApi creates method responses without
+     * their headers (AWS declares them, and the plan would be empty).
+     */
+    aws_tool(t, &r, "plan", "--rest-api-id", api, doc, NULL);
+    expect_status(&r, 2);
+    expect_plan_lines(r.out,
+                      "~ method-response GET /pets 200 (X-Request-Id, "
+                      "Access-Control-Allow-Origin)\n"
+                      "~ method-response POST /pets 201 (Location)\n",
+                      r.cmdline);
+    expect_contains(r.out, "0 to add, 0 to change, 0 to delete, 6 unchanged.",
+                    r.cmdline);
+    free(api);
+
+    /* a numeric statusCode: moto stores and returns a JSON number (AWS a
+       string); the live records still read as the document's */
+    size_t nlen = 0;
+    char *ntext = test_read_file(doc, &nlen);
+    char *q = strstr(ntext, "statusCode: \"201\"");
+    cr_assert(q != NULL);
+    memcpy(q, "statusCode:   201", 17);
+    char *numeric = write_file(t, "numeric.yaml", ntext, nlen);
+    api = empty_api(t);
+    aws_tool(t, &r, "import", "--mode", "merge", "--rest-api-id", api,
+             numeric, NULL);
+    expect_status(&r, 0);
+    expect_live_equals_doc(t, api, doc, "export after merge of a numeric "
+                           "statusCode");
+    free(numeric);
+    free(ntext);
     free(api);
 
     /* OpenAPI 3.1 is rewritten to 3.0 (AWS refuses 3.1; moto would take
@@ -1808,6 +1900,11 @@ Test(import_e2e, export_writes_valid_openapi_3_and_swagger_2,
         cr_assert(ok200, "%s: GET /pets 200 headers", files[i + 1]);
         cr_assert(ok201, "%s: POST /pets 201 headers", files[i + 1]);
     }
+    /* an output file that cannot be written: local I/O */
+    char *bad = xstrfmt("%s/no-such-dir/out.yaml", t->dir);
+    aws_tool(t, &r, "export", "--rest-api-id", api, "-o", bad, NULL);
+    expect_status(&r, 3);
+    free(bad);
     /* stdout: the same YAML as -o */
     aws_tool(t, &r, "export", "--rest-api-id", api, NULL);
     expect_status(&r, 0);
@@ -1983,9 +2080,161 @@ Test(import_e2e, deploy_creates_a_deployment_after_the_import,
     expect_status(&r, 0);
     cr_assert(eq(str, r.out, "dev True\ndeployments 1\n"));
     expect_live_equals_doc(t, api, doc, "export after import --deploy");
+
+    /*
+     * export --stage: GetExport of the stage with extensions=integrations.
+     * moto always answers Swagger 2.0 JSON without integrations
+     * (reference 10), so only the request is checked here.
+     */
+    const char *oas[] = { "3", "2" };
+    const char *type[] = { "/stages/dev/exports/oas30",
+                           "/stages/dev/exports/swagger" };
+    for (size_t i = 0; i < 2; i++) {
+        aws_tool(t, &r, "export", "--stage", "dev", "--oas", oas[i],
+                 "--rest-api-id", api, NULL);
+        expect_status(&r, 0);
+        cr_assert(strlen(r.out) > 0);
+        json_t *ex = log_entries(t, "GetExport");
+        cr_assert(eq(sz, json_array_size(ex), i + 1));
+        json_t *e = json_array_get(ex, i);
+        const char *path = json_string_value(json_object_get(e, "path"));
+        const char *query = json_string_value(json_object_get(e, "query"));
+        size_t pl = strlen(path);
+        size_t tl = strlen(type[i]);
+        cr_assert(pl > tl && strcmp(path + pl - tl, type[i]) == 0, "%s",
+                  path);
+        cr_assert(query && strstr(query, "extensions=integrations"),
+                  "query '%s'", query ? query : "");
+        json_decref(ex);
+    }
     free(wt);
     json_decref(stats);
     run_release(&r);
     free(api);
     free(doc);
+}
+
+/* ------------------------------------------------------------------ */
+/* Choosing the API                                                    */
+/* ------------------------------------------------------------------ */
+
+/* A document like the sample but titled title and without headers. */
+static char *titled_doc(struct tcase *t, const char *name, const char *title)
+{
+    char *text = xstrfmt(
+        "openapi: 3.0.3\n"
+        "info:\n"
+        "  title: %s\n"
+        "  description: moto's ImportRestApi needs a description\n"
+        "  version: \"1\"\n"
+        "paths:\n"
+        "  /ping:\n"
+        "    get:\n"
+        "      responses:\n"
+        "        \"200\":\n"
+        "          description: pong\n"
+        "        \"500\":\n"
+        "          description: failure\n"
+        "      x-amazon-apigateway-integration:\n"
+        "        type: http\n"
+        "        httpMethod: GET\n"
+        "        uri: https://backend.example.com/ping\n"
+        "        responses:\n"
+        "          default:\n"
+        "            statusCode: \"200\"\n"
+        "            responseTemplates:\n"
+        "              application/json: '{\"pong\": true}'\n"
+        "          '5\\d{2}':\n"
+        "            statusCode: \"500\"\n", title);
+    char *path = write_file(t, name, text, strlen(text));
+    free(text);
+    return path;
+}
+
+/*
+ * --rest-api-id, --rest-api-name, OAS2APIGW_REST_API_ID, else info.title;
+ * no match is exit 4 unless --create (ImportRestApi); several matches are
+ * exit 4 listing them.  Titles are unique per run: moto is shared by the
+ * tests of this executable.
+ */
+Test(import_e2e, the_api_is_chosen_by_id_name_environment_or_title,
+     .timeout = E2E_TIMEOUT, .fini = teardown)
+{
+    struct tcase *t = tcase_begin(NULL);
+    char *title = xstrfmt("oas2apigw-e2e-choose-%ld", (long)getpid());
+    char *doc = titled_doc(t, "choose.yaml", title);
+    struct run r = { 0 };
+
+    /* nothing by that title: exit 4, pointing at --create, no write */
+    aws_tool(t, &r, "plan", doc, NULL);
+    expect_status(&r, 4);
+    expect_contains(r.err, title, r.cmdline);
+    expect_contains(r.err, "--create", r.cmdline);
+    aws_tool(t, &r, "import", doc, NULL);
+    expect_status(&r, 4);
+    expect_no_writes(t, "import without a matching API");
+
+    /* --create: one ImportRestApi; the API then holds the document */
+    aws_tool(t, &r, "import", "--create", doc, NULL);
+    expect_status(&r, 0);
+    const char *created = strstr(r.err, "created REST API ");
+    cr_assert(created != NULL, "%s", r.err);
+    created += strlen("created REST API ");
+    char *api1 = xstrndup(created, strcspn(created, " \n"));
+    json_t *stats = proxy_stats(t);
+    char *wt = writes_text(stats);
+    cr_assert(eq(sz, count_writes(stats, "ImportRestApi", true), 1), "%s",
+              wt);
+    cr_assert(eq(sz, count_writes(stats, NULL, false), 1), "%s", wt);
+    json_decref(stats);
+    free(wt);
+
+    /* found by title, by name, by the environment */
+    aws_tool(t, &r, "plan", doc, NULL);
+    expect_status(&r, 0);
+    expect_contains(r.out, "0 to add, 0 to change, 0 to delete", r.cmdline);
+    aws_tool(t, &r, "plan", "--rest-api-name", title, doc, NULL);
+    expect_status(&r, 0);
+    json_t *gets = log_entries(t, "GetRestApis");
+    cr_assert(json_array_size(gets) >= 2);
+    json_decref(gets);
+
+    /* a second API of the same name: by title or name, exit 4 with both
+       ids; by id (option or environment) it works */
+    char *script = test_source_path("tools/make_skeleton.py");
+    const char *argv[] = { "python3", script, doc, "--endpoint",
+                           moto_endpoint(), NULL };
+    run_argv(t, argv, &r);
+    expect_status(&r, 0);
+    char *api2 = xstrndup(r.out, strcspn(r.out, "\n"));
+    aws_tool(t, &r, "plan", doc, NULL);
+    expect_status(&r, 4);
+    expect_contains(r.err, api1, r.cmdline);
+    expect_contains(r.err, api2, r.cmdline);
+    aws_tool(t, &r, "plan", "--rest-api-name", title, doc, NULL);
+    expect_status(&r, 4);
+    expect_contains(r.err, api1, r.cmdline);
+    expect_contains(r.err, api2, r.cmdline);
+    /* the skeleton has no integration responses: 2 to add */
+    aws_tool(t, &r, "plan", "--rest-api-id", api2, doc, NULL);
+    expect_status(&r, 2);
+    expect_contains(r.out, "2 to add", r.cmdline);
+    char *env_id = xstrfmt("OAS2APIGW_REST_API_ID=%s", api2);
+    t->extra_env = env_id;
+    aws_tool(t, &r, "plan", doc, NULL);
+    expect_status(&r, 2);
+    expect_contains(r.out, "2 to add", r.cmdline);
+    /* the option wins over the environment */
+    aws_tool(t, &r, "plan", "--rest-api-id", "nosuchapi", doc, NULL);
+    expect_status(&r, 4);
+    expect_contains(r.err, "nosuchapi", r.cmdline);
+    t->extra_env = NULL;
+
+    free(env_id);
+    free(api1);
+    free(api2);
+    free(script);
+    run_release(&r);
+    free(doc);
+    free(title);
 }
