@@ -1,4 +1,5 @@
 /* Growable NUL-terminated byte buffer; see buf.h. */
+#define _XOPEN_SOURCE 700 /* realpath(3) */
 #include "util/buf.h"
 
 #include <errno.h>
@@ -6,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/error.h"
@@ -162,37 +165,82 @@ int buf_read_file(struct buf *b, const char *path, size_t max_bytes,
     return rc;
 }
 
+static int write_stream(const struct buf *b, FILE *f, const char *path,
+                        struct oag_error *err)
+{
+    if (fwrite(buf_str(b), 1, b->len, f) != b->len || fflush(f) != 0) {
+        return oag_error_set(err, OAG_ERR_IO, "cannot write '%s': %s", path,
+                             strerror(errno));
+    }
+    return 0;
+}
+
+/*
+ * Regular files are replaced atomically (a temp file beside them, fsync,
+ * rename), keeping their permissions; a symbolic link is followed so the
+ * link stays a link.  Anything else that exists (/dev/null, a FIFO, a
+ * terminal) is written in place: renaming over it would replace a device
+ * with a regular file.
+ */
 int buf_write_file(const struct buf *b, const char *path,
                    struct oag_error *err)
 {
     if (strcmp(path, "-") == 0) {
-        if (fwrite(buf_str(b), 1, b->len, stdout) != b->len ||
-            fflush(stdout) != 0) {
-            return oag_error_set(err, OAG_ERR_IO, "cannot write output: %s",
-                                 strerror(errno));
-        }
-        return 0;
+        return write_stream(b, stdout, "stdout", err);
     }
-    char *tmp = xstrfmt("%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
+    char *real = NULL;
+    struct stat st;
+    bool exists = stat(path, &st) == 0;
+    if (exists && !S_ISREG(st.st_mode)) {
+        FILE *f = fopen(path, "wb");
+        if (!f) {
+            return oag_error_set(err, OAG_ERR_IO, "cannot open '%s': %s",
+                                 path, strerror(errno));
+        }
+        int rc = write_stream(b, f, path, err);
+        if (fclose(f) != 0 && rc == 0) {
+            rc = oag_error_set(err, OAG_ERR_IO, "cannot write '%s': %s",
+                               path, strerror(errno));
+        }
+        return rc;
+    }
+    struct stat lst;
+    if (exists && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+        real = realpath(path, NULL);
+    }
+    const char *target = real ? real : path;
+    char *tmp = xstrfmt("%s.tmp.%ld", target, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, exists ? st.st_mode & 07777
+                                                         : 0666);
+    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
     if (!f) {
         int e = errno;
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
         free(tmp);
+        free(real);
         return oag_error_set(err, OAG_ERR_IO, "cannot create '%s': %s", path,
                              strerror(e));
+    }
+    if (exists) {
+        fchmod(fd, st.st_mode & 07777);
     }
     bool ok = fwrite(buf_str(b), 1, b->len, f) == b->len;
     ok = fflush(f) == 0 && ok;
     ok = fsync(fileno(f)) == 0 && ok;
     int e = errno;
     ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
+    if (!ok || rename(tmp, target) != 0) {
         e = ok ? errno : e;
         unlink(tmp);
         free(tmp);
+        free(real);
         return oag_error_set(err, OAG_ERR_IO, "cannot write '%s': %s", path,
                              strerror(e));
     }
     free(tmp);
+    free(real);
     return 0;
 }
