@@ -61,7 +61,9 @@ struct merge_ctx {
     struct conv_merge_stats *stats;
     struct oag_error_list *diags;
     size_t errors;
-    bool dup_keys;             /* this op's responses repeat a key */
+    bool dup_keys;             /* this op's responses repeat a key, or
+                                  write one as '? key' (explicit): the
+                                  entries' text cannot be reused */
 };
 
 static char *group_key(const char *path, const char *method)
@@ -278,6 +280,10 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
         unsigned indent;
         if (n > 0) {
             indent = (unsigned)(e[0].key_start.column - 1);
+            if (rp && !rp->flow) {
+                /* the mapping starts at its first key or '?' indicator */
+                indent = (unsigned)(rp->start.column - 1);
+            }
             if (e[0].value_is_map && !e[0].value_flow &&
                 e[0].value_start.column > e[0].key_start.column) {
                 step = (unsigned)(e[0].value_start.column -
@@ -310,7 +316,8 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
                     buf_adds(&text, m->style.newline);
                 }
             } else {
-                emit_block_entry(m, &text, orig, want, indent, step);
+                emit_block_entry(m, &text, m->dup_keys ? NULL : orig, want,
+                                 indent, step);
                 m->stats->entries_written++;
             }
         }
@@ -512,6 +519,12 @@ static void merge_op(struct merge_ctx *m, const struct conv_op *op,
         const char *p = op->responses.pos[i].pointer;
         members += p[0] == '/' && !strchr(p + 1, '/');
         m->dup_keys = m->dup_keys || members > n;
+    }
+    for (size_t i = 0; i < n && !m->dup_keys; i++) {
+        /* an explicit key: '?' before the key on its line */
+        size_t ls = doc_line_start(m->data, e[i].key_start.offset);
+        m->dup_keys = memchr(m->data + ls, '?', e[i].key_start.offset - ls) !=
+                      NULL;
     }
     bool unchanged = existing_equals(e, n, m->records, g);
     if (!unchanged && op->span.resp_anchors) {
