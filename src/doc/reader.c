@@ -858,7 +858,8 @@ int doc_reader_next(struct doc_reader *r, struct doc_event *out,
                     struct oag_error *err)
 {
     if (r->json) {
-        if (doc_json_next(r->json, out, err) == 0) {
+        /* no err here: json_failed may still succeed through libyaml */
+        if (doc_json_next(r->json, out, NULL) == 0) {
             return 0;
         }
         return json_failed(r, out, err);
