@@ -58,8 +58,16 @@ def documents():
                         yield f.read(), trusted
 
 
-def walk_values(node, out):
+class Budget(Exception):
+    """Raised when a walk visits too many nodes (aliases expand)."""
+
+
+def walk_values(node, out, budget=None):
     """Collects the checkable strings of integration responses."""
+    budget = budget if budget is not None else [100000]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise Budget()
     if isinstance(node, dict):
         integ = node.get('x-amazon-apigateway-integration')
         if isinstance(integ, dict) and isinstance(integ.get('responses'),
@@ -81,10 +89,10 @@ def walk_values(node, out):
                 out.append(b'\x05' + str(entry.get('contentHandling'))
                            .encode())
         for v in node.values():
-            walk_values(v, out)
+            walk_values(v, out, budget)
     elif isinstance(node, list):
         for v in node:
-            walk_values(v, out)
+            walk_values(v, out, budget)
 
 
 def check_seeds(doc):
@@ -97,7 +105,7 @@ def check_seeds(doc):
     out = []
     try:
         walk_values(tree, out)
-    except RecursionError:
+    except (RecursionError, Budget):
         pass
     return out
 
