@@ -175,7 +175,7 @@ static void block_entry_span(const struct merge_ctx *m,
                              size_t *out_end)
 {
     *out_start = doc_line_start(m->data, e->key_start.offset);
-    *out_end = doc_line_after_content(m->data, m->len, e->value_end.offset);
+    *out_end = doc_line_after_node(m->data, m->len, e->value_end.offset);
 }
 
 /* Writes a block-style entry: indent, key, value, newline. */
@@ -325,7 +325,7 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
         size_t end;
         if (sp->has_responses && resp_is_map && n > 0) {
             start = doc_line_start(m->data, e[0].key_start.offset);
-            end = doc_line_after_content(m->data, m->len, rp->end.offset);
+            end = doc_line_after_node(m->data, m->len, rp->end.offset);
             if (ng == 0) {
                 /*
                  * remove the key too, unless it is the only one, or an
@@ -362,7 +362,7 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
                 buf_release(&text);
                 return;
             }
-            start = end = doc_line_after_content(m->data, m->len,
+            start = end = doc_line_after_node(m->data, m->len,
                                                  sp->integ_end.offset);
             struct buf head = BUF_INIT;
             if (start == m->len && start > 0 && m->data[start - 1] != '\n') {

@@ -143,6 +143,21 @@ size_t doc_line_after_content(const char *data, size_t len, size_t offset)
     return p;
 }
 
+size_t doc_line_after_node(const char *data, size_t len, size_t offset)
+{
+    if (offset > len) {
+        offset = len;
+    }
+    size_t p = offset;
+    while (p > 0 && data[p - 1] == ' ') {
+        p--;
+    }
+    if (p == 0 || data[p - 1] == '\n') {
+        return p;
+    }
+    return doc_line_after_content(data, len, offset);
+}
+
 size_t doc_column_of(const char *data, size_t offset)
 {
     return offset - doc_line_start(data, offset);

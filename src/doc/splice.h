@@ -46,6 +46,14 @@ size_t doc_line_start(const char *data, size_t offset);
  * content at or before offset (or the end of data).
  */
 size_t doc_line_after_content(const char *data, size_t len, size_t offset);
+/*
+ * Where a block node ending at offset (libyaml's end mark) really ends: a
+ * block scalar's end lies at the start of the next line (possibly among
+ * its indentation), after trailing blank lines that may be content (the
+ * keep indicator |+), so that position is kept; any other node ends
+ * within a line, which doc_line_after_content completes.
+ */
+size_t doc_line_after_node(const char *data, size_t len, size_t offset);
 /* Column (0-based, in bytes) of offset within its line. */
 size_t doc_column_of(const char *data, size_t offset);
 
