@@ -44,8 +44,8 @@ char *test_read_file(const char *path, size_t *out_len)
 char *test_write_temp(const char *data, size_t len, const char *suffix)
 {
     const char *dir = getenv("TMPDIR");
-    char *path = xstrfmt("%s/oagtestXXXXXX%s", dir ? dir : "/tmp",
-                         suffix ? suffix : "");
+    char *path =
+        xstrfmt("%s/oagtestXXXXXX%s", dir ? dir : "/tmp", suffix ? suffix : "");
     int fd = mkstemps(path, suffix ? (int)strlen(suffix) : 0);
     if (fd < 0) {
         free(path);

@@ -29,8 +29,9 @@ struct route {
     const char *uri;
 };
 
-#define METHOD_URI "/restapis/{restapi_id}/resources/{resource_id}" \
-                   "/methods/{http_method}"
+#define METHOD_URI                                   \
+    "/restapis/{restapi_id}/resources/{resource_id}" \
+    "/methods/{http_method}"
 
 static const struct route routes[] = {
     { "CreateDeployment", "POST", "/restapis/{restapi_id}/deployments" },
@@ -49,8 +50,7 @@ static const struct route routes[] = {
       METHOD_URI "/integration/responses/{status_code}" },
     { "PutMethodResponse", "PUT", METHOD_URI "/responses/{status_code}" },
     { "PutRestApi", "PUT", "/restapis/{restapi_id}" },
-    { "UpdateMethodResponse", "PATCH",
-      METHOD_URI "/responses/{status_code}" },
+    { "UpdateMethodResponse", "PATCH", METHOD_URI "/responses/{status_code}" },
 };
 
 static const struct route *find_route(const char *operation)
@@ -76,8 +76,7 @@ bool apigw_operation_route(const char *operation, const char **out_method,
 }
 
 int apigw_path_expand(const char *tmpl, const char *const *values,
-                      size_t n_values, struct buf *out,
-                      struct oag_error *err)
+                      size_t n_values, struct buf *out, struct oag_error *err)
 {
     size_t used = 0;
     const char *p = tmpl;
@@ -148,8 +147,8 @@ static int send_request(struct aws_client *client, const struct request *r,
     if (!route) {
         OAG_BUG("no route for operation '%s'", r->operation);
     }
-    rc = apigw_path_expand(route->uri, r->path_values, r->n_path_values,
-                           &path, err);
+    rc = apigw_path_expand(route->uri, r->path_values, r->n_path_values, &path,
+                           err);
     if (rc != 0) {
         oag_error_wrap(err, "%s", r->operation);
         goto out;
@@ -186,8 +185,7 @@ static int parse_json(const char *operation, const struct http_response *resp,
         if (!v) {
             return oag_error_set(err, OAG_ERR_AWS,
                                  "cannot parse the answer to '%s': %d:%d: %s",
-                                 operation, jerr.line, jerr.column,
-                                 jerr.text);
+                                 operation, jerr.line, jerr.column, jerr.text);
         }
     }
     *out = v;
@@ -231,8 +229,8 @@ static int require_object(const char *operation, json_t *v, const char *what,
 {
     if (!json_is_object(v)) {
         return oag_error_set(err, OAG_ERR_AWS,
-                             "the answer to '%s' has no %s object",
-                             operation, what);
+                             "the answer to '%s' has no %s object", operation,
+                             what);
     }
     return 0;
 }
@@ -273,7 +271,8 @@ static int get_all_pages(struct aws_client *client, const char *operation,
             json_decref(doc);
             rc = oag_error_set(err, OAG_ERR_AWS,
                                "the answer to '%s' has an 'item' member "
-                               "that is not an array", operation);
+                               "that is not an array",
+                               operation);
             break;
         }
         if (page_items) {
@@ -295,8 +294,8 @@ static int get_all_pages(struct aws_client *client, const char *operation,
         if (page + 1 >= MAX_PAGES) {
             json_decref(doc);
             rc = oag_error_set(err, OAG_ERR_AWS,
-                               "'%s' returned more than %d pages",
-                               operation, MAX_PAGES);
+                               "'%s' returned more than %d pages", operation,
+                               MAX_PAGES);
             break;
         }
         free(position);
@@ -333,7 +332,7 @@ int apigw_find_rest_apis_by_name(struct aws_client *client, const char *name,
     json_t *matches = json_array();
     size_t i;
     json_t *api;
-    json_array_foreach(all, i, api) {
+    json_array_foreach (all, i, api) {
         const char *n = json_string_value(json_object_get(api, "name"));
         if (n && strcmp(n, name) == 0) {
             json_array_append(matches, api);
@@ -398,7 +397,7 @@ int apigw_get_resources(struct aws_client *client, const char *rest_api_id,
     out->items = xcalloc(json_array_size(items) + 1, sizeof(*out->items));
     size_t i;
     json_t *item;
-    json_array_foreach(items, i, item) {
+    json_array_foreach (items, i, item) {
         if (require_object("GetResources", item, "Resource", err) != 0) {
             rc = -1;
             goto out;
@@ -416,8 +415,8 @@ int apigw_get_resources(struct aws_client *client, const char *rest_api_id,
         r->path_part = string_member(item, "pathPart");
         r->path = string_member(item, "path");
         json_t *methods = json_object_get(item, "resourceMethods");
-        r->resource_methods = json_is_object(methods) ? json_incref(methods)
-                                                      : NULL;
+        r->resource_methods =
+            json_is_object(methods) ? json_incref(methods) : NULL;
     }
 out:
     json_decref(items);
@@ -464,16 +463,13 @@ static void set_member(json_t *obj, const char *name, json_t *borrowed)
 }
 
 int apigw_put_method_response(struct aws_client *client,
-                              const char *rest_api_id,
-                              const char *resource_id,
-                              const char *http_method,
-                              const char *status_code,
+                              const char *rest_api_id, const char *resource_id,
+                              const char *http_method, const char *status_code,
                               json_t *response_parameters,
                               json_t *response_models, json_t **out,
                               struct oag_error *err)
 {
-    const char *path[] = { rest_api_id, resource_id, http_method,
-                           status_code };
+    const char *path[] = { rest_api_id, resource_id, http_method, status_code };
     json_t *body = json_object();
     char *text = NULL;
     set_member(body, "responseParameters", response_parameters);
@@ -488,16 +484,12 @@ int apigw_put_method_response(struct aws_client *client,
     return rc;
 }
 
-int apigw_update_method_response(struct aws_client *client,
-                                 const char *rest_api_id,
-                                 const char *resource_id,
-                                 const char *http_method,
-                                 const char *status_code,
-                                 json_t *patch_operations, json_t **out,
-                                 struct oag_error *err)
+int apigw_update_method_response(
+    struct aws_client *client, const char *rest_api_id, const char *resource_id,
+    const char *http_method, const char *status_code, json_t *patch_operations,
+    json_t **out, struct oag_error *err)
 {
-    const char *path[] = { rest_api_id, resource_id, http_method,
-                           status_code };
+    const char *path[] = { rest_api_id, resource_id, http_method, status_code };
     json_t *body = json_object();
     char *text = NULL;
     set_member(body, "patchOperations", patch_operations);
@@ -513,19 +505,14 @@ int apigw_update_method_response(struct aws_client *client,
 
 /* ---- Integration responses ---- */
 
-int apigw_put_integration_response(struct aws_client *client,
-                                   const char *rest_api_id,
-                                   const char *resource_id,
-                                   const char *http_method,
-                                   const char *status_code,
-                                   const char *selection_pattern,
-                                   json_t *response_parameters,
-                                   json_t *response_templates,
-                                   const char *content_handling,
-                                   json_t **out, struct oag_error *err)
+int apigw_put_integration_response(
+    struct aws_client *client, const char *rest_api_id, const char *resource_id,
+    const char *http_method, const char *status_code,
+    const char *selection_pattern, json_t *response_parameters,
+    json_t *response_templates, const char *content_handling, json_t **out,
+    struct oag_error *err)
 {
-    const char *path[] = { rest_api_id, resource_id, http_method,
-                           status_code };
+    const char *path[] = { rest_api_id, resource_id, http_method, status_code };
     json_t *body = json_object();
     char *text = NULL;
     int rc;
@@ -556,23 +543,18 @@ int apigw_get_integration_response(struct aws_client *client,
                                    const char *status_code, json_t **out,
                                    struct oag_error *err)
 {
-    const char *path[] = { rest_api_id, resource_id, http_method,
-                           status_code };
+    const char *path[] = { rest_api_id, resource_id, http_method, status_code };
     struct request r = { .operation = "GetIntegrationResponse",
                          .path_values = path,
                          .n_path_values = 4 };
     return call_json(client, &r, out, err);
 }
 
-int apigw_delete_integration_response(struct aws_client *client,
-                                      const char *rest_api_id,
-                                      const char *resource_id,
-                                      const char *http_method,
-                                      const char *status_code,
-                                      struct oag_error *err)
+int apigw_delete_integration_response(
+    struct aws_client *client, const char *rest_api_id, const char *resource_id,
+    const char *http_method, const char *status_code, struct oag_error *err)
 {
-    const char *path[] = { rest_api_id, resource_id, http_method,
-                           status_code };
+    const char *path[] = { rest_api_id, resource_id, http_method, status_code };
     struct request r = { .operation = "DeleteIntegrationResponse",
                          .path_values = path,
                          .n_path_values = 4 };
@@ -686,18 +668,17 @@ int apigw_get_export(struct aws_client *client, const char *rest_api_id,
 
 /* ---- CreateDeployment ---- */
 
-int apigw_create_deployment(struct aws_client *client,
-                            const char *rest_api_id, const char *stage_name,
-                            const char *description, json_t **out,
-                            struct oag_error *err)
+int apigw_create_deployment(struct aws_client *client, const char *rest_api_id,
+                            const char *stage_name, const char *description,
+                            json_t **out, struct oag_error *err)
 {
     const char *path[] = { rest_api_id };
     json_t *body = json_object();
     char *text = NULL;
-    if (set_string(body, "CreateDeployment", "stageName", stage_name,
-                   err) != 0 ||
-        set_string(body, "CreateDeployment", "description", description,
-                   err) != 0) {
+    if (set_string(body, "CreateDeployment", "stageName", stage_name, err) !=
+            0 ||
+        set_string(body, "CreateDeployment", "description", description, err) !=
+            0) {
         json_decref(body);
         return -1;
     }

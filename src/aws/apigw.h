@@ -77,23 +77,18 @@ int apigw_get_method(struct aws_client *client, const char *rest_api_id,
  * when non-NULL.  out: the MethodResponse.
  */
 int apigw_put_method_response(struct aws_client *client,
-                              const char *rest_api_id,
-                              const char *resource_id,
-                              const char *http_method,
-                              const char *status_code,
+                              const char *rest_api_id, const char *resource_id,
+                              const char *http_method, const char *status_code,
                               json_t *response_parameters,
                               json_t *response_models, json_t **out,
                               struct oag_error *err);
 
 /* UpdateMethodResponse: patch_operations is a JSON array of
  * {op, path, value, from} objects.  out: the MethodResponse. */
-int apigw_update_method_response(struct aws_client *client,
-                                 const char *rest_api_id,
-                                 const char *resource_id,
-                                 const char *http_method,
-                                 const char *status_code,
-                                 json_t *patch_operations, json_t **out,
-                                 struct oag_error *err);
+int apigw_update_method_response(
+    struct aws_client *client, const char *rest_api_id, const char *resource_id,
+    const char *http_method, const char *status_code, json_t *patch_operations,
+    json_t **out, struct oag_error *err);
 
 /*
  * PutIntegrationResponse (replaces the whole entry, apigateway.md 2.4).
@@ -102,16 +97,12 @@ int apigw_update_method_response(struct aws_client *client,
  * response_templates NULL = absent, content_handling NULL = absent.
  * out: the IntegrationResponse.
  */
-int apigw_put_integration_response(struct aws_client *client,
-                                   const char *rest_api_id,
-                                   const char *resource_id,
-                                   const char *http_method,
-                                   const char *status_code,
-                                   const char *selection_pattern,
-                                   json_t *response_parameters,
-                                   json_t *response_templates,
-                                   const char *content_handling,
-                                   json_t **out, struct oag_error *err);
+int apigw_put_integration_response(
+    struct aws_client *client, const char *rest_api_id, const char *resource_id,
+    const char *http_method, const char *status_code,
+    const char *selection_pattern, json_t *response_parameters,
+    json_t *response_templates, const char *content_handling, json_t **out,
+    struct oag_error *err);
 
 /* GetIntegrationResponse: the IntegrationResponse object. */
 int apigw_get_integration_response(struct aws_client *client,
@@ -122,12 +113,9 @@ int apigw_get_integration_response(struct aws_client *client,
                                    struct oag_error *err);
 
 /* DeleteIntegrationResponse. */
-int apigw_delete_integration_response(struct aws_client *client,
-                                      const char *rest_api_id,
-                                      const char *resource_id,
-                                      const char *http_method,
-                                      const char *status_code,
-                                      struct oag_error *err);
+int apigw_delete_integration_response(
+    struct aws_client *client, const char *rest_api_id, const char *resource_id,
+    const char *http_method, const char *status_code, struct oag_error *err);
 
 enum apigw_put_mode {
     APIGW_PUT_MERGE = 0, /* mode=merge */
@@ -176,9 +164,8 @@ int apigw_get_export(struct aws_client *client, const char *rest_api_id,
 
 /* CreateDeployment; stage_name and description NULL = not sent.  out: the
  * Deployment. */
-int apigw_create_deployment(struct aws_client *client,
-                            const char *rest_api_id, const char *stage_name,
-                            const char *description, json_t **out,
-                            struct oag_error *err);
+int apigw_create_deployment(struct aws_client *client, const char *rest_api_id,
+                            const char *stage_name, const char *description,
+                            json_t **out, struct oag_error *err);
 
 #endif

@@ -28,7 +28,6 @@ bool apigw_operation_route(const char *operation, const char **out_method,
  * OAG_ERR_INTERNAL when the number of values does not match.
  */
 int apigw_path_expand(const char *tmpl, const char *const *values,
-                      size_t n_values, struct buf *out,
-                      struct oag_error *err);
+                      size_t n_values, struct buf *out, struct oag_error *err);
 
 #endif

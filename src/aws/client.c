@@ -39,7 +39,7 @@ struct aws_client {
     struct cred_provider *cred; /* owned */
     struct pace *pace;          /* owned; NULL = no pacing */
     struct aws_endpoint endpoint;
-    struct retry_policy retry;  /* resolved */
+    struct retry_policy retry; /* resolved */
     retry_random_fn random;
     void *random_ctx;
     pace_clock_fn clock;
@@ -47,8 +47,8 @@ struct aws_client {
     void *clock_ctx;
     aws_time_fn now;
     void *now_ctx;
-    uint64_t rng_state;         /* the internal generator's */
-    FILE *trace;                /* borrowed */
+    uint64_t rng_state; /* the internal generator's */
+    FILE *trace;        /* borrowed */
     struct aws_client_stats stats;
 };
 
@@ -158,8 +158,8 @@ int aws_endpoint_parse(const char *url, struct aws_endpoint *out,
     if (*p == '[') {
         const char *close = memchr(p, ']', (size_t)(auth_end - p));
         if (!close) {
-            return endpoint_fail(url, "has an unterminated IPv6 address",
-                                 out, err);
+            return endpoint_fail(url, "has an unterminated IPv6 address", out,
+                                 err);
         }
         host_end = close + 1;
         if (host_end < auth_end) {
@@ -216,8 +216,7 @@ int aws_endpoint_parse(const char *url, struct aws_endpoint *out,
         }
     }
     if (out->port) {
-        out->origin = xstrfmt("%s://%s:%ld", out->scheme, out->host,
-                              out->port);
+        out->origin = xstrfmt("%s://%s:%ld", out->scheme, out->host, out->port);
     } else {
         out->origin = xstrfmt("%s://%s", out->scheme, out->host);
     }
@@ -285,8 +284,8 @@ void aws_prepared_release(struct aws_prepared *p)
 static void add_header(struct aws_prepared *p, const char *name,
                        const char *value)
 {
-    p->headers = xreallocarray(p->headers, p->n_headers + 1,
-                               sizeof(*p->headers));
+    p->headers =
+        xreallocarray(p->headers, p->n_headers + 1, sizeof(*p->headers));
     p->headers[p->n_headers].name = xstrdup(name);
     p->headers[p->n_headers].value = xstrdup(value);
     p->n_headers++;
@@ -310,30 +309,31 @@ static bool client_owned_header(const char *name)
            strcasecmp(name, "X-Amz-Security-Token") == 0;
 }
 
-int aws_call_prepare(const struct aws_endpoint *ep,
-                     const struct aws_call *call, struct aws_prepared *out,
-                     struct oag_error *err)
+int aws_call_prepare(const struct aws_endpoint *ep, const struct aws_call *call,
+                     struct aws_prepared *out, struct oag_error *err)
 {
     memset(out, 0, sizeof(*out));
     const char *op = call->operation ? call->operation : "call";
     if (!call->method || !call->path || call->path[0] != '/') {
         return oag_error_set(err, OAG_ERR_INTERNAL,
                              "'%s' has no method or a path not starting "
-                             "with '/'", op);
+                             "with '/'",
+                             op);
     }
     for (const char *c = call->path; *c; c++) {
         unsigned char ch = (unsigned char)*c;
         if (ch <= ' ' || ch >= 0x7f || ch == '?' || ch == '#') {
             return oag_error_set(err, OAG_ERR_INTERNAL,
-                                 "'%s' path '%s' is not percent-encoded",
-                                 op, call->path);
+                                 "'%s' path '%s' is not percent-encoded", op,
+                                 call->path);
         }
     }
     for (size_t i = 0; i < call->n_headers; i++) {
         if (client_owned_header(call->headers[i].name)) {
             return oag_error_set(err, OAG_ERR_INTERNAL,
                                  "'%s' sets header '%s', which the client "
-                                 "sets itself", op, call->headers[i].name);
+                                 "sets itself",
+                                 op, call->headers[i].name);
         }
     }
 
@@ -434,8 +434,7 @@ static char *code_from_type(const char *type)
     return xstrndup(start, (size_t)(type + len - start));
 }
 
-static const char *json_string_member(json_t *obj, const char *a,
-                                      const char *b)
+static const char *json_string_member(json_t *obj, const char *a, const char *b)
 {
     json_t *v = json_object_get(obj, a);
     if (!json_is_string(v) && b) {
@@ -529,10 +528,8 @@ int aws_error_from_response(const char *operation,
                        "signature is valid for 5 minutes)");
     }
 
-    bool auth = status == 401 || status == 403 ||
-                (code && is_auth_code(code));
-    oag_error_set(err, auth ? OAG_ERR_AUTH : OAG_ERR_AWS, "%s",
-                  buf_str(&msg));
+    bool auth = status == 401 || status == 403 || (code && is_auth_code(code));
+    oag_error_set(err, auth ? OAG_ERR_AUTH : OAG_ERR_AWS, "%s", buf_str(&msg));
     if (err) {
         err->http_status = status;
         err->aws_code = code ? xstrdup(code) : NULL;
@@ -546,7 +543,7 @@ int aws_error_from_response(const char *operation,
         if (ra && !retry_parse_retry_after(ra, &retry_after_ms)) {
             retry_after_ms = -1;
         }
-        struct retry_input in = { 1, status, code, message, retry_after_ms,
+        struct retry_input in = { 1,     status, code, message, retry_after_ms,
                                   false, false };
         err->retryable = retry_classify(&in) != RETRY_CLASS_NONE;
     }
@@ -576,15 +573,16 @@ struct aws_client *aws_client_new(const struct aws_client_options *opts,
     }
     const char *endpoint = cred_provider_endpoint(c->cred);
     if (!endpoint || !*endpoint) {
-        oag_error_set(err, OAG_ERR_USAGE, "no API Gateway endpoint is known "
-                                          "(set a region or --endpoint-url)");
+        oag_error_set(err, OAG_ERR_USAGE,
+                      "no API Gateway endpoint is known "
+                      "(set a region or --endpoint-url)");
         goto fail;
     }
     if (aws_endpoint_parse(endpoint, &c->endpoint, err) != 0) {
         goto fail;
     }
-    const char *app_id = opts->app_id ? opts->app_id
-                                      : getenv("AWS_SDK_UA_APP_ID");
+    const char *app_id =
+        opts->app_id ? opts->app_id : getenv("AWS_SDK_UA_APP_ID");
     aws_user_agent_format(app_id, &ua);
     struct http_options http = opts->http;
     http.user_agent = buf_str(&ua);
@@ -631,8 +629,7 @@ void aws_client_free(struct aws_client *client)
     free(client);
 }
 
-const struct aws_client_stats *aws_client_stats(
-    const struct aws_client *client)
+const struct aws_client_stats *aws_client_stats(const struct aws_client *client)
 {
     return &client->stats;
 }
@@ -690,9 +687,9 @@ static int attempt_once(struct aws_client *c, const struct aws_call *call,
     struct sigv4_credentials keys = { (*cred)->access_key_id,
                                       (*cred)->secret_access_key,
                                       (*cred)->session_token };
-    struct sigv4_request sreq = { call->method, buf_str(&prep->path),
+    struct sigv4_request sreq = { call->method,          buf_str(&prep->path),
                                   buf_str(&prep->query), prep->headers,
-                                  prep->n_headers, prep->body,
+                                  prep->n_headers,       prep->body,
                                   prep->body_len };
     if (sigv4_sign(&sreq, &keys, region, SIGNING_SERVICE, now, &sig, err) !=
         0) {
@@ -713,8 +710,9 @@ static int attempt_once(struct aws_client *c, const struct aws_call *call,
     headers[n].name = "Authorization";
     headers[n++].value = sig.authorization;
 
-    struct http_request req = { call->method, buf_str(&prep->url), headers,
-                                n, prep->body, prep->body_len,
+    struct http_request req = { call->method,    buf_str(&prep->url),
+                                headers,         n,
+                                prep->body,      prep->body_len,
                                 call->timeout_ms };
     rc = http_client_send(c->http, &req, out, err);
 out:
@@ -782,8 +780,8 @@ int aws_client_call(struct aws_client *client, const struct aws_call *call,
             }
         }
         struct retry_decision d;
-        retry_decide(&client->retry, &in, client->random,
-                     client->random_ctx, &d);
+        retry_decide(&client->retry, &in, client->random, client->random_ctx,
+                     &d);
         if (d.class == RETRY_CLASS_THROTTLE || d.class == RETRY_CLASS_LIMIT) {
             client->stats.throttled++;
         }

@@ -55,9 +55,9 @@ enum aws_body_kind {
 
 /* One API Gateway operation call; every pointer is borrowed. */
 struct aws_call {
-    const char *operation;  /* "GetResources": pacing, errors, trace */
-    const char *method;     /* "GET", "PUT", ... */
-    const char *path;       /* already encoded, starts with '/' */
+    const char *operation; /* "GetResources": pacing, errors, trace */
+    const char *method;    /* "GET", "PUT", ... */
+    const char *path;      /* already encoded, starts with '/' */
     const struct aws_query_param *query;
     size_t n_query;
     const struct http_header *headers; /* extra headers, signed */
@@ -82,19 +82,19 @@ struct aws_client_stats {
 
 /* Zero is a valid value: every field has a default. */
 struct aws_client_options {
-    struct cred_options cred;   /* profile, region, endpoint, ... */
-    struct http_options http;   /* user_agent is ignored: built here */
-    struct retry_policy retry;  /* zero fields = defaults */
-    bool no_pacing;             /* true: no client-side pacing */
+    struct cred_options cred;  /* profile, region, endpoint, ... */
+    struct http_options http;  /* user_agent is ignored: built here */
+    struct retry_policy retry; /* zero fields = defaults */
+    bool no_pacing;            /* true: no client-side pacing */
     const struct pace_limit *pace_limits; /* NULL = pace_apigw_limits */
     size_t n_pace_limits;
-    const char *app_id;         /* NULL = $AWS_SDK_UA_APP_ID; "" = none */
-    retry_random_fn random;     /* NULL = internal generator */
+    const char *app_id;     /* NULL = $AWS_SDK_UA_APP_ID; "" = none */
+    retry_random_fn random; /* NULL = internal generator */
     void *random_ctx;
-    pace_clock_fn clock;        /* NULL = monotonic clock */
-    pace_sleep_fn sleep;        /* NULL = nanosleep */
-    void *clock_ctx;            /* for clock and sleep */
-    aws_time_fn now;            /* NULL = the system's wall clock */
+    pace_clock_fn clock; /* NULL = monotonic clock */
+    pace_sleep_fn sleep; /* NULL = nanosleep */
+    void *clock_ctx;     /* for clock and sleep */
+    aws_time_fn now;     /* NULL = the system's wall clock */
     void *now_ctx;
 };
 
@@ -121,8 +121,8 @@ int aws_client_call(struct aws_client *client, const struct aws_call *call,
                     struct http_response *out, struct oag_error *err);
 
 /* Borrowed; valid while client lives. */
-const struct aws_client_stats *aws_client_stats(
-    const struct aws_client *client);
+const struct aws_client_stats *
+aws_client_stats(const struct aws_client *client);
 void aws_client_stats_reset(struct aws_client *client);
 /* The provider the client owns (region, endpoint); borrowed. */
 struct cred_provider *aws_client_cred_provider(struct aws_client *client);

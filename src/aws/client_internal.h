@@ -41,12 +41,12 @@ void aws_user_agent_format(const char *app_id, struct buf *out);
 
 /* The request of a call before signing. */
 struct aws_prepared {
-    struct buf url;               /* origin + path + ("?" + query) */
-    struct buf path;              /* wire path: base path + call path */
-    struct buf query;             /* wire query without '?' */
-    struct http_header *headers;  /* owned array, owned strings: to sign */
+    struct buf url;              /* origin + path + ("?" + query) */
+    struct buf path;             /* wire path: base path + call path */
+    struct buf query;            /* wire query without '?' */
+    struct http_header *headers; /* owned array, owned strings: to sign */
     size_t n_headers;
-    const void *body;             /* borrowed (the call's, or "{}") */
+    const void *body; /* borrowed (the call's, or "{}") */
     size_t body_len;
 };
 
@@ -57,9 +57,8 @@ struct aws_prepared {
  * '#', spaces or control bytes, or a header the client sets itself (Host,
  * Authorization, X-Amz-Date, X-Amz-Security-Token).
  */
-int aws_call_prepare(const struct aws_endpoint *ep,
-                     const struct aws_call *call, struct aws_prepared *out,
-                     struct oag_error *err);
+int aws_call_prepare(const struct aws_endpoint *ep, const struct aws_call *call,
+                     struct aws_prepared *out, struct oag_error *err);
 void aws_prepared_release(struct aws_prepared *p);
 
 #endif

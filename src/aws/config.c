@@ -64,8 +64,8 @@ static void trim(const char **s, const char **e)
     while (*s < *e && (is_blank(**s) || **s == '\r' || **s == '\n')) {
         (*s)++;
     }
-    while (*e > *s && (is_blank((*e)[-1]) || (*e)[-1] == '\r' ||
-                       (*e)[-1] == '\n')) {
+    while (*e > *s &&
+           (is_blank((*e)[-1]) || (*e)[-1] == '\r' || (*e)[-1] == '\n')) {
         (*e)--;
     }
 }
@@ -120,9 +120,9 @@ static struct cred_ini_pair *find_pair(struct cred_ini_section *s,
 {
     for (size_t i = 0; i < s->n_pairs; i++) {
         struct cred_ini_pair *p = &s->pairs[i];
-        bool same_parent = (!parent && !p->parent) ||
-                           (parent && p->parent &&
-                            strcmp(parent, p->parent) == 0);
+        bool same_parent =
+            (!parent && !p->parent) ||
+            (parent && p->parent && strcmp(parent, p->parent) == 0);
         if (same_parent && strcmp(p->key, key) == 0) {
             return p;
         }
@@ -180,7 +180,7 @@ int cred_ini_parse(struct cred_ini *ini, const char *text, size_t len,
     cred_ini_release(ini);
     ini->file = file ? xstrdup(file) : NULL;
 
-    size_t cur = (size_t)-1;      /* index of the current section */
+    size_t cur = (size_t)-1;       /* index of the current section */
     size_t last_pair = (size_t)-1; /* index of the last top-level pair */
     unsigned long line_no = 0;
     const char *end = text + len;
@@ -243,8 +243,7 @@ int cred_ini_parse(struct cred_ini *ini, const char *text, size_t len,
             const char *ne = e - 1;
             trim(&ns, &ne);
             if (ns == ne) {
-                return syntax_error(err, file, line_no,
-                                    "empty section name");
+                return syntax_error(err, file, line_no, "empty section name");
             }
             struct cred_ini_section *sec =
                 find_section(ini, ns, (size_t)(ne - ns));
@@ -294,8 +293,7 @@ int cred_ini_parse(struct cred_ini *ini, const char *text, size_t len,
     return 0;
 }
 
-int cred_ini_load(struct cred_ini *ini, const char *path,
-                  struct oag_error *err)
+int cred_ini_load(struct cred_ini *ini, const char *path, struct oag_error *err)
 {
     cred_ini_release(ini);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -321,8 +319,8 @@ int cred_ini_load(struct cred_ini *ini, const char *path,
     if (st.st_size > (off_t)INI_MAX_BYTES) {
         close(fd);
         return oag_error_set(err, OAG_ERR_LIMIT,
-                             "'%s' is larger than the limit of %u bytes",
-                             path, INI_MAX_BYTES);
+                             "'%s' is larger than the limit of %u bytes", path,
+                             INI_MAX_BYTES);
     }
     size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536;
     char *data = xmalloc(cap);
@@ -333,7 +331,8 @@ int cred_ini_load(struct cred_ini *ini, const char *path,
             if (cap > INI_MAX_BYTES) {
                 rc = oag_error_set(err, OAG_ERR_LIMIT,
                                    "'%s' is larger than the limit of %u "
-                                   "bytes", path, INI_MAX_BYTES);
+                                   "bytes",
+                                   path, INI_MAX_BYTES);
                 break;
             }
             char *bigger = xmalloc(cap * 2);
@@ -386,9 +385,9 @@ const char *cred_ini_get_sub(const struct cred_ini_section *s,
     }
     for (size_t i = 0; i < s->n_pairs; i++) {
         const struct cred_ini_pair *p = &s->pairs[i];
-        bool same_parent = (!parent && !p->parent) ||
-                           (parent && p->parent &&
-                            strcasecmp(parent, p->parent) == 0);
+        bool same_parent =
+            (!parent && !p->parent) ||
+            (parent && p->parent && strcasecmp(parent, p->parent) == 0);
         if (same_parent && strcasecmp(p->key, key) == 0) {
             return p->value;
         }
@@ -420,8 +419,9 @@ static const char *kind_name(const char *section, const char *kind)
     return p;
 }
 
-const struct cred_ini_section *cred_config_section(
-    const struct cred_config *cfg, const char *name, bool in_credentials)
+const struct cred_ini_section *
+cred_config_section(const struct cred_config *cfg, const char *name,
+                    bool in_credentials)
 {
     if (in_credentials) {
         return cred_ini_find(&cfg->credentials, name);
@@ -457,8 +457,8 @@ const char *cred_config_get(const struct cred_config *cfg, const char *name,
     return v;
 }
 
-const struct cred_ini_section *cred_config_services(
-    const struct cred_config *cfg, const char *name)
+const struct cred_ini_section *
+cred_config_services(const struct cred_config *cfg, const char *name)
 {
     for (size_t i = 0; i < cfg->config.n_sections; i++) {
         const struct cred_ini_section *s = &cfg->config.sections[i];
@@ -526,8 +526,8 @@ int cred_config_load(struct cred_config *cfg, const char *explicit_profile,
     cfg->profile = xstrdup(name);
     if (from && !cred_config_has_profile(cfg, name)) {
         oag_error_set(err, OAG_ERR_USAGE,
-                      "profile '%s' (from %s) not found in '%s' or '%s'",
-                      name, from, cfg->config_path, cfg->credentials_path);
+                      "profile '%s' (from %s) not found in '%s' or '%s'", name,
+                      from, cfg->config_path, cfg->credentials_path);
         cred_config_release(cfg);
         return -1;
     }

@@ -116,8 +116,7 @@ int cred_time_parse(const char *s, time_t *out)
         s[16] != ':' || !digits(s + 17, 2, &se)) {
         return -1;
     }
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-        se > 60) {
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) {
         return -1;
     }
     const char *p = s + 19;
@@ -160,7 +159,7 @@ struct cred_provider *cred_provider_new_env(const struct cred_options *opts,
                                             const struct cred_env *env,
                                             struct oag_error *err)
 {
-    static const struct cred_options none = {0};
+    static const struct cred_options none = { 0 };
     if (!opts) {
         opts = &none;
     }
@@ -174,8 +173,8 @@ struct cred_provider *cred_provider_new_env(const struct cred_options *opts,
         endpoint_region_resolve(opts->region, &p->cfg, &p->env, &p->region,
                                 err) != 0 ||
         endpoint_resolve(&endpoint_apigateway, opts->endpoint_url,
-                         opts->use_fips_endpoint, p->region, &p->cfg,
-                         &p->env, &p->endpoint, err) != 0) {
+                         opts->use_fips_endpoint, p->region, &p->cfg, &p->env,
+                         &p->endpoint, err) != 0) {
         cred_provider_free(p);
         return NULL;
     }
@@ -256,7 +255,8 @@ static int from_environment(struct cred_provider *p, struct cred *out,
                              "partial credentials in the environment: %s is "
                              "set but %s is not",
                              id ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
-                             id ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
+                             id ? "AWS_SECRET_ACCESS_KEY"
+                                : "AWS_ACCESS_KEY_ID");
     }
     const char *token = cred_env_get(&p->env, "AWS_SESSION_TOKEN");
     if (!token) {
@@ -267,7 +267,8 @@ static int from_environment(struct cred_provider *p, struct cred *out,
     if (exp && cred_time_parse(exp, &expires) != 0) {
         return oag_error_set(err, OAG_ERR_AUTH,
                              "AWS_CREDENTIAL_EXPIRATION '%s' is not an "
-                             "ISO 8601 time", exp);
+                             "ISO 8601 time",
+                             exp);
     }
     cred_release(out);
     out->access_key_id = xstrdup(id);
@@ -280,13 +281,13 @@ static int from_environment(struct cred_provider *p, struct cred *out,
 
 /* Static keys of profile name in one of the two files. */
 static int from_static(struct cred_provider *p, const char *name,
-                       bool in_credentials, struct cred *out,
-                       struct buf *tried, struct oag_error *err)
+                       bool in_credentials, struct cred *out, struct buf *tried,
+                       struct oag_error *err)
 {
-    const char *path = in_credentials ? p->cfg.credentials_path
-                                      : p->cfg.config_path;
-    const char *what = in_credentials ? "shared credentials file"
-                                      : "config file";
+    const char *path =
+        in_credentials ? p->cfg.credentials_path : p->cfg.config_path;
+    const char *what =
+        in_credentials ? "shared credentials file" : "config file";
     const struct cred_ini_section *s =
         cred_config_section(&p->cfg, name, in_credentials);
     const char *id = cred_ini_get(s, "aws_access_key_id");
@@ -302,11 +303,10 @@ static int from_static(struct cred_provider *p, const char *name,
         return 0;
     }
     if (!id || !secret) {
-        return oag_error_set(err, OAG_ERR_AUTH,
-                             "profile '%s' in '%s' has %s but no %s", name,
-                             path,
-                             id ? "aws_access_key_id" : "aws_secret_access_key",
-                             id ? "aws_secret_access_key" : "aws_access_key_id");
+        return oag_error_set(
+            err, OAG_ERR_AUTH, "profile '%s' in '%s' has %s but no %s", name,
+            path, id ? "aws_access_key_id" : "aws_secret_access_key",
+            id ? "aws_secret_access_key" : "aws_access_key_id");
     }
     const char *token = cred_ini_get(s, "aws_session_token");
     if (!token || !*token) {
@@ -424,7 +424,8 @@ static int from_web_identity_env(struct cred_provider *p, time_t now,
     if (!arn || !*arn) {
         return oag_error_set(err, OAG_ERR_AUTH,
                              "web identity token file is set (%s) but no "
-                             "role: set AWS_ROLE_ARN or role_arn", from);
+                             "role: set AWS_ROLE_ARN or role_arn",
+                             from);
     }
     const char *session = cred_env_get(&p->env, "AWS_ROLE_SESSION_NAME");
     if (!session) {
@@ -437,14 +438,19 @@ static int from_container(struct cred_provider *p, struct cred *out,
                           struct buf *tried, struct oag_error *err);
 static int from_imds(struct cred_provider *p, struct cred *out,
                      struct buf *tried, struct oag_error *err);
-static int profile_source(struct cred_provider *p, const char *name,
-                          time_t now, const char **visited, int depth,
-                          struct cred *out, struct oag_error *err);
+static int profile_source(struct cred_provider *p, const char *name, time_t now,
+                          const char **visited, int depth, struct cred *out,
+                          struct oag_error *err);
 
 /* Keys of providers this tool does not implement. */
 static const char *const unsupported_keys[] = {
-    "sso_session", "sso_start_url", "sso_account_id", "sso_role_name",
-    "sso_region", "login_session", NULL,
+    "sso_session",
+    "sso_start_url",
+    "sso_account_id",
+    "sso_role_name",
+    "sso_region",
+    "login_session",
+    NULL,
 };
 
 static int unsupported_error(const char *name, const char *key,
@@ -481,12 +487,14 @@ static int credential_source(struct cred_provider *p, const char *name,
         return oag_error_set(err, OAG_ERR_USAGE,
                              "profile '%s' has credential_source '%s'; "
                              "expected Environment, EcsContainer or "
-                             "Ec2InstanceMetadata", name, source);
+                             "Ec2InstanceMetadata",
+                             name, source);
     }
     if (rc == 0) {
         return oag_error_set(err, OAG_ERR_AUTH,
                              "credential_source '%s' of profile '%s' yielded "
-                             "no credentials", source, name);
+                             "no credentials",
+                             source, name);
     }
     return rc < 0 ? -1 : 0;
 }
@@ -512,15 +520,17 @@ static int assume_role(struct cred_provider *p, const char *name, time_t now,
     if (src && csrc) {
         return oag_error_set(err, OAG_ERR_USAGE,
                              "profile '%s' has both source_profile and "
-                             "credential_source", name);
+                             "credential_source",
+                             name);
     }
     if (!src && !csrc) {
         return oag_error_set(err, OAG_ERR_USAGE,
                              "profile '%s' has role_arn but neither "
-                             "source_profile nor credential_source", name);
+                             "source_profile nor credential_source",
+                             name);
     }
 
-    struct cred source = {0};
+    struct cred source = { 0 };
     int rc;
     if (csrc) {
         rc = credential_source(p, name, csrc, &source, err);
@@ -533,14 +543,16 @@ static int assume_role(struct cred_provider *p, const char *name, time_t now,
         if (rc == 0) {
             rc = oag_error_set(err, OAG_ERR_AUTH,
                                "profile '%s' is its own source_profile but "
-                               "has no static keys", name);
+                               "has no static keys",
+                               name);
         }
         rc = rc < 0 ? -1 : 0;
     } else {
         if (!cred_config_has_profile(&p->cfg, src)) {
             return oag_error_set(err, OAG_ERR_USAGE,
                                  "source_profile '%s' of profile '%s' not "
-                                 "found", src, name);
+                                 "found",
+                                 src, name);
         }
         rc = profile_source(p, src, now, visited, depth + 1, &source, err);
     }
@@ -580,35 +592,38 @@ static int assume_role(struct cred_provider *p, const char *name, time_t now,
  * AssumeRoleProvider._resolve_credentials_from_profile): its own role,
  * its web identity, its static keys, its credential_process.
  */
-static int profile_source(struct cred_provider *p, const char *name,
-                          time_t now, const char **visited, int depth,
-                          struct cred *out, struct oag_error *err)
+static int profile_source(struct cred_provider *p, const char *name, time_t now,
+                          const char **visited, int depth, struct cred *out,
+                          struct oag_error *err)
 {
     if (depth >= MAX_PROFILE_DEPTH) {
         return oag_error_set(err, OAG_ERR_USAGE,
                              "source_profile chain is longer than %d "
-                             "profiles", MAX_PROFILE_DEPTH);
+                             "profiles",
+                             MAX_PROFILE_DEPTH);
     }
     for (int i = 0; i < depth; i++) {
         if (strcmp(visited[i], name) == 0) {
             return oag_error_set(err, OAG_ERR_USAGE,
                                  "source_profile chain loops back to "
-                                 "profile '%s'", name);
+                                 "profile '%s'",
+                                 name);
         }
     }
     visited[depth] = name;
     const char *arn = cred_config_get(&p->cfg, name, "role_arn");
-    const char *wif = cred_config_get(&p->cfg, name,
-                                      "web_identity_token_file");
+    const char *wif = cred_config_get(&p->cfg, name, "web_identity_token_file");
     if (arn && *arn && !(wif && *wif)) {
         return assume_role(p, name, now, visited, depth, out, err);
     }
     if (arn && *arn && wif && *wif) {
-        const char *session = cred_config_get(&p->cfg, name,
-                                              "role_session_name");
+        const char *session =
+            cred_config_get(&p->cfg, name, "role_session_name");
         return web_identity(p, wif, arn, session,
                             "profile web_identity_token_file", now, out,
-                            err) < 0 ? -1 : 0;
+                            err) < 0
+                   ? -1
+                   : 0;
     }
     int rc = from_static(p, name, true, out, NULL, err);
     if (rc == 0) {
@@ -630,8 +645,7 @@ static int from_assume_role(struct cred_provider *p, time_t now,
 {
     const char *name = p->cfg.profile;
     const char *arn = cred_config_get(&p->cfg, name, "role_arn");
-    const char *wif = cred_config_get(&p->cfg, name,
-                                      "web_identity_token_file");
+    const char *wif = cred_config_get(&p->cfg, name, "web_identity_token_file");
     if (!arn || !*arn || (wif && *wif)) {
         tried_add(tried, "assume-role profile");
         return 0;
@@ -645,8 +659,8 @@ static int auth_token(struct cred_provider *p, char **out,
                       struct oag_error *err)
 {
     *out = NULL;
-    const char *file = cred_env_get(&p->env,
-                                    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+    const char *file =
+        cred_env_get(&p->env, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
     char *token = NULL;
     const char *from;
     if (file) {
@@ -656,13 +670,14 @@ static int auth_token(struct cred_provider *p, char **out,
                 secure_zero(b.data, b.cap);
             }
             buf_release(&b);
-            return oag_error_wrap(err, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+            return oag_error_wrap(err,
+                                  "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
         }
         token = buf_detach(&b, NULL);
         from = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE";
     } else {
-        const char *v = cred_env_get(&p->env,
-                                     "AWS_CONTAINER_AUTHORIZATION_TOKEN");
+        const char *v =
+            cred_env_get(&p->env, "AWS_CONTAINER_AUTHORIZATION_TOKEN");
         if (!v) {
             return 0;
         }
@@ -674,7 +689,8 @@ static int auth_token(struct cred_provider *p, char **out,
         free_secret(token);
         return oag_error_set(err, OAG_ERR_AUTH,
                              "the authorization token from %s contains a "
-                             "line break", from);
+                             "line break",
+                             from);
     }
     *out = token;
     return 0;
@@ -683,10 +699,10 @@ static int auth_token(struct cred_provider *p, char **out,
 static int from_container(struct cred_provider *p, struct cred *out,
                           struct buf *tried, struct oag_error *err)
 {
-    const char *rel = cred_env_get(&p->env,
-                                   "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
-    const char *full = cred_env_get(&p->env,
-                                    "AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    const char *rel =
+        cred_env_get(&p->env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+    const char *full =
+        cred_env_get(&p->env, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
     char *url;
     if (rel) {
         url = xstrfmt("%s%s%s",
@@ -699,7 +715,8 @@ static int from_container(struct cred_provider *p, struct cred *out,
                                  "AWS_CONTAINER_CREDENTIALS_FULL_URI '%s' is "
                                  "not allowed: it must be https, or http to "
                                  "a loopback address, 169.254.170.2, "
-                                 "169.254.170.23 or fd00:ec2::23", full);
+                                 "169.254.170.23 or fd00:ec2::23",
+                                 full);
         }
         url = xstrdup(full);
     } else {
@@ -728,7 +745,8 @@ static long imds_timeout(struct cred_provider *p)
     }
     const char *v = cred_env_get(&p->env, "AWS_METADATA_SERVICE_TIMEOUT");
     if (!v) {
-        v = cred_config_get(&p->cfg, p->cfg.profile, "metadata_service_timeout");
+        v = cred_config_get(&p->cfg, p->cfg.profile,
+                            "metadata_service_timeout");
     }
     if (v) {
         char *end;
@@ -751,20 +769,21 @@ static int from_imds(struct cred_provider *p, struct cred *out,
                          "AWS_EC2_METADATA_DISABLED)");
         return 0;
     }
-    const char *base = cred_env_get(&p->env,
-                                    "AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    const char *base =
+        cred_env_get(&p->env, "AWS_EC2_METADATA_SERVICE_ENDPOINT");
     if (!base) {
         base = cred_config_get(&p->cfg, name, "ec2_metadata_service_endpoint");
     }
     if (!base || !*base) {
-        const char *mode = cred_env_get(&p->env,
-                                        "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
+        const char *mode =
+            cred_env_get(&p->env, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
         if (!mode) {
             mode = cred_config_get(&p->cfg, name,
                                    "ec2_metadata_service_endpoint_mode");
         }
         base = (mode && strcasecmp(mode, "IPv6") == 0)
-                   ? "http://[fd00:ec2::254]" : "http://169.254.169.254";
+                   ? "http://[fd00:ec2::254]"
+                   : "http://169.254.169.254";
     }
     const char *v1 = cred_env_get(&p->env, "AWS_EC2_METADATA_V1_DISABLED");
     bool v1_disabled = v1 ? cred_is_true(v1)
@@ -776,8 +795,8 @@ static int from_imds(struct cred_provider *p, struct cred *out,
     }
     char *url = xstrndup(base, n);
     char *reason = NULL;
-    int rc = cred_imds_fetch(url, imds_timeout(p), v1_disabled, out, &reason,
-                             err);
+    int rc =
+        cred_imds_fetch(url, imds_timeout(p), v1_disabled, out, &reason, err);
     if (rc == 0) {
         tried_add(tried, "instance metadata at '%s' (%s)", url,
                   reason ? reason : "unavailable");
@@ -803,9 +822,8 @@ static int check_unsupported(struct cred_provider *p, struct oag_error *err)
 }
 
 /* The chain; 1 = found, 0 = nothing (tried says what was looked at). */
-static int resolve_chain(struct cred_provider *p, time_t now,
-                         struct cred *out, struct buf *tried,
-                         struct oag_error *err)
+static int resolve_chain(struct cred_provider *p, time_t now, struct cred *out,
+                         struct buf *tried, struct oag_error *err)
 {
     const char *name = p->cfg.profile;
     int rc = 0;
@@ -853,7 +871,7 @@ int cred_provider_get(struct cred_provider *p, time_t now,
         *out = &p->current;
         return 0;
     }
-    struct cred fresh = {0};
+    struct cred fresh = { 0 };
     struct buf tried = BUF_INIT;
     int rc = resolve_chain(p, now, &fresh, &tried, err);
     if (rc == 0) {

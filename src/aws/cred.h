@@ -34,11 +34,11 @@ void cred_release(struct cred *c);
 
 /* What the command line said; NULL/false = not given. */
 struct cred_options {
-    const char *profile;       /* --profile */
-    const char *region;        /* --region */
-    const char *endpoint_url;  /* --endpoint-url */
-    bool use_fips_endpoint;    /* --use-fips-endpoint */
-    long imds_timeout_ms;      /* 0 = 1000 */
+    const char *profile;      /* --profile */
+    const char *region;       /* --region */
+    const char *endpoint_url; /* --endpoint-url */
+    bool use_fips_endpoint;   /* --use-fips-endpoint */
+    long imds_timeout_ms;     /* 0 = 1000 */
 };
 
 /*

@@ -35,10 +35,10 @@ bool cred_is_true(const char *value);
 /* ---- the INI dialect of ~/.aws/config and ~/.aws/credentials ---- */
 
 struct cred_ini_pair {
-    char *key;           /* owned, lower-cased */
-    char *value;         /* owned, trimmed, wiped on release */
-    char *parent;        /* owned key of the enclosing sub-section or NULL */
-    unsigned long line;  /* 1-based */
+    char *key;          /* owned, lower-cased */
+    char *value;        /* owned, trimmed, wiped on release */
+    char *parent;       /* owned key of the enclosing sub-section or NULL */
+    unsigned long line; /* 1-based */
 };
 
 struct cred_ini_section {
@@ -106,15 +106,16 @@ void cred_config_release(struct cred_config *cfg);
  * "[default]" for default, "[profile default]" preferred), in the
  * credentials file "[name]".  NULL when absent.
  */
-const struct cred_ini_section *cred_config_section(
-    const struct cred_config *cfg, const char *name, bool in_credentials);
+const struct cred_ini_section *
+cred_config_section(const struct cred_config *cfg, const char *name,
+                    bool in_credentials);
 bool cred_config_has_profile(const struct cred_config *cfg, const char *name);
 /* Setting key of profile name: credentials file first, then config file. */
 const char *cred_config_get(const struct cred_config *cfg, const char *name,
                             const char *key);
 /* "[services name]" of the config file, or NULL. */
-const struct cred_ini_section *cred_config_services(
-    const struct cred_config *cfg, const char *name);
+const struct cred_ini_section *
+cred_config_services(const struct cred_config *cfg, const char *name);
 
 /* ---- region and endpoint (endpoint.c) ---- */
 
@@ -149,14 +150,12 @@ int endpoint_region_resolve(const char *opt_region,
  */
 int endpoint_resolve(const struct endpoint_service *svc, const char *opt_url,
                      bool opt_fips, const char *region,
-                     const struct cred_config *cfg,
-                     const struct cred_env *env, char **out,
-                     struct oag_error *err);
+                     const struct cred_config *cfg, const struct cred_env *env,
+                     char **out, struct oag_error *err);
 
 /* The partition's default URL for svc in region (FIPS if asked). */
-int endpoint_default_url(const struct endpoint_service *svc,
-                         const char *region, bool fips, char **out,
-                         struct oag_error *err);
+int endpoint_default_url(const struct endpoint_service *svc, const char *region,
+                         bool fips, char **out, struct oag_error *err);
 
 /*
  * Splits an http(s) URL: the Host header value (lower-case host, ":port"
@@ -192,8 +191,8 @@ void cred_argv_free(char **argv);
 int cred_process_parse(const char *json, size_t len, const char *source,
                        struct cred *out, struct oag_error *err);
 /* Runs command without a shell and parses its output into out. */
-int cred_process_run(const char *command, const char *source,
-                     struct cred *out, struct oag_error *err);
+int cred_process_run(const char *command, const char *source, struct cred *out,
+                     struct oag_error *err);
 
 /*
  * Parses an STS AssumeRole / AssumeRoleWithWebIdentity answer: on status
@@ -201,8 +200,8 @@ int cred_process_run(const char *command, const char *source,
  * (OAG_ERR_AWS/OAG_ERR_AUTH with http_status, aws_code, request_id).
  */
 int cred_sts_parse(long status, const char *body, size_t len,
-                   const char *request_id, const char *source,
-                   struct cred *out, struct oag_error *err);
+                   const char *request_id, const char *source, struct cred *out,
+                   struct oag_error *err);
 
 /* Parses container / IMDS JSON (AccessKeyId, SecretAccessKey, Token,
  * Expiration). */
@@ -217,16 +216,16 @@ bool cred_container_url_is_allowed(const char *url);
 /* ---- calls to STS and the metadata services (cred_remote.c) ---- */
 
 struct cred_sts_request {
-    const char *endpoint;       /* STS endpoint URL, no trailing '/' */
-    const char *region;         /* signing region */
+    const char *endpoint; /* STS endpoint URL, no trailing '/' */
+    const char *region;   /* signing region */
     const char *role_arn;
     const char *session_name;
-    const char *external_id;    /* NULL = none */
-    const char *duration_s;     /* NULL = the role's default */
-    const struct cred *signer;  /* AssumeRole: credentials that sign */
+    const char *external_id;        /* NULL = none */
+    const char *duration_s;         /* NULL = the role's default */
+    const struct cred *signer;      /* AssumeRole: credentials that sign */
     const char *web_identity_token; /* non-NULL: AssumeRoleWithWebIdentity,
                                        unsigned; secret */
-    const char *label;          /* becomes out->source */
+    const char *label;              /* becomes out->source */
 };
 
 /* POSTs AssumeRole or AssumeRoleWithWebIdentity (Query protocol). */
@@ -249,8 +248,7 @@ int cred_container_fetch(const char *url, const char *auth_token,
  * why), -1 on a malformed answer.
  */
 int cred_imds_fetch(const char *base_url, long timeout_ms, bool v1_disabled,
-                    struct cred *out, char **out_reason,
-                    struct oag_error *err);
+                    struct cred *out, char **out_reason, struct oag_error *err);
 
 /* ---- the provider with an explicit environment ---- */
 

@@ -174,8 +174,8 @@ int cred_process_parse(const char *json, size_t len, const char *source,
     const char *exp = json_str(doc, "Expiration");
     time_t expires = 0;
     if (!json_is_integer(version) || json_integer_value(version) != 1) {
-        oag_error_set(err, OAG_ERR_AUTH,
-                      "%s: output has no \"Version\": 1", source);
+        oag_error_set(err, OAG_ERR_AUTH, "%s: output has no \"Version\": 1",
+                      source);
     } else if (!id || !*id) {
         oag_error_set(err, OAG_ERR_AUTH,
                       "%s: output has no \"AccessKeyId\" string", source);
@@ -241,21 +241,20 @@ static char *stderr_excerpt(const struct buf *e)
         return xstrdup("(no output on standard error)");
     }
     if (n > STDERR_IN_MESSAGE) {
-        return xstrfmt("...%.*s", STDERR_IN_MESSAGE,
-                       s + n - STDERR_IN_MESSAGE);
+        return xstrfmt("...%.*s", STDERR_IN_MESSAGE, s + n - STDERR_IN_MESSAGE);
     }
     return xstrndup(s, n);
 }
 
-int cred_process_run(const char *command, const char *source,
-                     struct cred *out, struct oag_error *err)
+int cred_process_run(const char *command, const char *source, struct cred *out,
+                     struct oag_error *err)
 {
     char **argv = NULL;
     if (cred_shell_split(command, &argv, NULL, err) != 0) {
         return oag_error_wrap(err, "%s", source);
     }
-    int out_pipe[2] = {-1, -1};
-    int err_pipe[2] = {-1, -1};
+    int out_pipe[2] = { -1, -1 };
+    int err_pipe[2] = { -1, -1 };
     if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) {
         int e = errno;
         for (int i = 0; i < 2; i++) {
@@ -297,8 +296,8 @@ int cred_process_run(const char *command, const char *source,
     /* one allocation for any usual document: no realloc copies of secrets */
     buf_grow(&so, 64 * 1024);
     struct pollfd fds[2] = {
-        {.fd = out_pipe[0], .events = POLLIN},
-        {.fd = err_pipe[0], .events = POLLIN},
+        { .fd = out_pipe[0], .events = POLLIN },
+        { .fd = err_pipe[0], .events = POLLIN },
     };
     int open_fds = 2;
     while (open_fds > 0) {
@@ -310,10 +309,11 @@ int cred_process_run(const char *command, const char *source,
             break;
         }
         for (int i = 0; i < 2; i++) {
-            if (fds[i].fd >= 0 && (fds[i].revents & (POLLIN | POLLHUP |
-                                                     POLLERR))) {
-                bool more = i == 0 ? drain(fds[i].fd, &so, STDOUT_MAX, &so_over)
-                                   : drain(fds[i].fd, &se, STDERR_MAX, &se_over);
+            if (fds[i].fd >= 0 &&
+                (fds[i].revents & (POLLIN | POLLHUP | POLLERR))) {
+                bool more = i == 0
+                                ? drain(fds[i].fd, &so, STDOUT_MAX, &so_over)
+                                : drain(fds[i].fd, &se, STDERR_MAX, &se_over);
                 if (!more) {
                     close(fds[i].fd);
                     fds[i].fd = -1;
@@ -350,9 +350,8 @@ int cred_process_run(const char *command, const char *source,
                       source, argv[0], WEXITSTATUS(status), ex);
         free(ex);
     } else if (so_over) {
-        oag_error_set(err, OAG_ERR_AUTH,
-                      "%s: output is larger than %u bytes", source,
-                      STDOUT_MAX);
+        oag_error_set(err, OAG_ERR_AUTH, "%s: output is larger than %u bytes",
+                      source, STDOUT_MAX);
     } else {
         rc = cred_process_parse(buf_str(&so), so.len, source, out, err);
     }

@@ -98,8 +98,8 @@ static char *xml_text(const char *s, const char *e)
     while (s < e && (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t')) {
         s++;
     }
-    while (e > s && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\r' ||
-                     e[-1] == '\t')) {
+    while (e > s &&
+           (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\r' || e[-1] == '\t')) {
         e--;
     }
     struct buf b = BUF_INIT;
@@ -190,8 +190,8 @@ static bool sts_code_is_retryable(const char *code, long status)
 }
 
 int cred_sts_parse(long status, const char *body, size_t len,
-                   const char *request_id, const char *source,
-                   struct cred *out, struct oag_error *err)
+                   const char *request_id, const char *source, struct cred *out,
+                   struct oag_error *err)
 {
     const char *s = body ? body : "";
     const char *e = s + (body ? len : 0);
@@ -205,9 +205,10 @@ int cred_sts_parse(long status, const char *body, size_t len,
             msg = xml_child_text(es, ee, "Message");
         }
         char *rid = xml_child_text(s, e, "RequestId");
-        bool auth = status == 403 || (code && (strcmp(code, "AccessDenied") == 0 ||
-                                               strstr(code, "Token") != NULL ||
-                                               strstr(code, "Signature") != NULL));
+        bool auth =
+            status == 403 || (code && (strcmp(code, "AccessDenied") == 0 ||
+                                       strstr(code, "Token") != NULL ||
+                                       strstr(code, "Signature") != NULL));
         oag_error_set(err, auth ? OAG_ERR_AUTH : OAG_ERR_AWS,
                       "%s: STS answered HTTP %ld%s%s%s%s", source, status,
                       code ? ": " : "", code ? code : "",
@@ -248,8 +249,8 @@ int cred_sts_parse(long status, const char *body, size_t len,
                       source);
     } else if (exp && cred_time_parse(exp, &expires) != 0) {
         oag_error_set(err, OAG_ERR_AWS,
-                      "%s: STS Expiration '%s' is not an ISO 8601 time",
-                      source, exp);
+                      "%s: STS Expiration '%s' is not an ISO 8601 time", source,
+                      exp);
     } else {
         cred_release(out);
         out->access_key_id = id;
@@ -292,8 +293,8 @@ int cred_sts_call(const struct cred_sts_request *req, time_t now,
     }
     /* the endpoint has no trailing '/': the operation path is "/" */
     char *url = xstrfmt("%s/", req->endpoint);
-    char *wire_path = strcmp(path, "/") == 0 ? xstrdup("/")
-                                             : xstrfmt("%s/", path);
+    char *wire_path =
+        strcmp(path, "/") == 0 ? xstrdup("/") : xstrfmt("%s/", path);
 
     bool web = req->web_identity_token != NULL;
     struct buf body = BUF_INIT;
@@ -301,8 +302,7 @@ int cred_sts_call(const struct cred_sts_request *req, time_t now,
     buf_grow(&body, 256 + (web ? 3 * strlen(req->web_identity_token) : 0) +
                         3 * strlen(req->role_arn) +
                         3 * strlen(req->session_name));
-    form_add(&body, "Action", web ? "AssumeRoleWithWebIdentity"
-                                  : "AssumeRole");
+    form_add(&body, "Action", web ? "AssumeRoleWithWebIdentity" : "AssumeRole");
     form_add(&body, "Version", "2011-06-15");
     form_add(&body, "RoleArn", req->role_arn);
     form_add(&body, "RoleSessionName", req->session_name);
@@ -318,13 +318,14 @@ int cred_sts_call(const struct cred_sts_request *req, time_t now,
 
     struct http_header headers[6];
     size_t nh = 0;
-    headers[nh++] = (struct http_header){"Host", host};
+    headers[nh++] = (struct http_header){ "Host", host };
     headers[nh++] = (struct http_header){
-        "Content-Type", "application/x-www-form-urlencoded; charset=utf-8"};
-    struct sigv4_signature sig = {0};
+        "Content-Type", "application/x-www-form-urlencoded; charset=utf-8"
+    };
+    struct sigv4_signature sig = { 0 };
     int rc = -1;
     struct http_client *client = NULL;
-    struct http_response resp = {0};
+    struct http_response resp = { 0 };
 
     if (!web) {
         if (!req->signer) {
@@ -348,16 +349,16 @@ int cred_sts_call(const struct cred_sts_request *req, time_t now,
             oag_error_wrap(err, "%s", req->label);
             goto out;
         }
-        headers[nh++] = (struct http_header){"X-Amz-Date", sig.amz_date};
+        headers[nh++] = (struct http_header){ "X-Amz-Date", sig.amz_date };
         if (sig.security_token) {
-            headers[nh++] = (struct http_header){"X-Amz-Security-Token",
-                                                 sig.security_token};
+            headers[nh++] = (struct http_header){ "X-Amz-Security-Token",
+                                                  sig.security_token };
         }
-        headers[nh++] = (struct http_header){"Authorization",
-                                             sig.authorization};
+        headers[nh++] =
+            (struct http_header){ "Authorization", sig.authorization };
     }
 
-    struct http_options hopts = {.max_response_bytes = METADATA_MAX_BYTES};
+    struct http_options hopts = { .max_response_bytes = METADATA_MAX_BYTES };
     client = http_client_new(&hopts, err);
     if (!client) {
         oag_error_wrap(err, "%s", req->label);
@@ -437,7 +438,8 @@ int cred_metadata_parse(const char *json, size_t len, const char *source,
         out->secret_access_key = xstrdup(json_string_value(jsecret));
         out->session_token =
             json_is_string(jtoken) && *json_string_value(jtoken)
-                ? xstrdup(json_string_value(jtoken)) : NULL;
+                ? xstrdup(json_string_value(jtoken))
+                : NULL;
         out->expires_at = expires;
         out->source = xstrdup(source);
         rc = 0;
@@ -506,8 +508,8 @@ bool cred_container_url_is_allowed(const char *url)
         return false;
     }
     static const char *const allowed[] = {
-        "localhost", "169.254.170.2", "169.254.170.23", "fd00:ec2::23",
-        "::1", NULL,
+        "localhost",    "169.254.170.2", "169.254.170.23",
+        "fd00:ec2::23", "::1",           NULL,
     };
     bool ok = is_ipv4_loopback(h);
     for (const char *const *a = allowed; !ok && *a; a++) {
@@ -531,15 +533,18 @@ int cred_container_fetch(const char *url, const char *auth_token,
     }
     struct http_header headers[2];
     size_t nh = 0;
-    headers[nh++] = (struct http_header){"Accept", "application/json"};
+    headers[nh++] = (struct http_header){ "Accept", "application/json" };
     if (auth_token) {
-        headers[nh++] = (struct http_header){"Authorization",
-                                             (char *)auth_token};
+        headers[nh++] =
+            (struct http_header){ "Authorization", (char *)auth_token };
     }
     struct http_request req = {
-        .method = "GET", .url = url, .headers = headers, .n_headers = nh,
+        .method = "GET",
+        .url = url,
+        .headers = headers,
+        .n_headers = nh,
     };
-    struct http_response resp = {0};
+    struct http_response resp = { 0 };
     int rc = -1;
     for (int attempt = 1; attempt <= CONTAINER_ATTEMPTS; attempt++) {
         struct oag_error e = OAG_ERROR_INIT;
@@ -558,7 +563,8 @@ int cred_container_fetch(const char *url, const char *auth_token,
         if (resp.status != 200) {
             rc = oag_error_set(err, OAG_ERR_AUTH,
                                "container credentials endpoint answered "
-                               "HTTP %ld", resp.status);
+                               "HTTP %ld",
+                               resp.status);
             if (err) {
                 err->http_status = resp.status;
             }
@@ -583,14 +589,18 @@ static int imds_send(struct http_client *client, const char *method,
     struct http_header headers[1];
     size_t nh = 0;
     if (token && strcmp(method, "PUT") == 0) {
-        headers[nh++] = (struct http_header){
-            "X-aws-ec2-metadata-token-ttl-seconds", IMDS_TOKEN_TTL};
+        headers[nh++] =
+            (struct http_header){ "X-aws-ec2-metadata-token-ttl-seconds",
+                                  IMDS_TOKEN_TTL };
     } else if (token) {
-        headers[nh++] = (struct http_header){"X-aws-ec2-metadata-token",
-                                             (char *)token};
+        headers[nh++] =
+            (struct http_header){ "X-aws-ec2-metadata-token", (char *)token };
     }
     struct http_request req = {
-        .method = method, .url = url, .headers = headers, .n_headers = nh,
+        .method = method,
+        .url = url,
+        .headers = headers,
+        .n_headers = nh,
     };
     struct oag_error e = OAG_ERROR_INIT;
     if (http_client_send(client, &req, resp, &e) != 0) {
@@ -602,8 +612,7 @@ static int imds_send(struct http_client *client, const char *method,
 }
 
 int cred_imds_fetch(const char *base_url, long timeout_ms, bool v1_disabled,
-                    struct cred *out, char **out_reason,
-                    struct oag_error *err)
+                    struct cred *out, char **out_reason, struct oag_error *err)
 {
     *out_reason = NULL;
     struct http_options hopts = {
@@ -615,7 +624,7 @@ int cred_imds_fetch(const char *base_url, long timeout_ms, bool v1_disabled,
     if (!client) {
         return -1;
     }
-    struct http_response resp = {0};
+    struct http_response resp = { 0 };
     char *token = NULL;
     char *url = NULL;
     char *role = NULL;
@@ -629,11 +638,11 @@ int cred_imds_fetch(const char *base_url, long timeout_ms, bool v1_disabled,
     if (resp.status == 200) {
         token = xstrndup(buf_str(&resp.body), resp.body.len);
     } else if ((resp.status == 403 || resp.status == 404 ||
-                resp.status == 405) && !v1_disabled) {
+                resp.status == 405) &&
+               !v1_disabled) {
         token = NULL; /* IMDSv1 fallback (botocore) */
     } else {
-        *out_reason = xstrfmt("token request answered HTTP %ld%s",
-                              resp.status,
+        *out_reason = xstrfmt("token request answered HTTP %ld%s", resp.status,
                               v1_disabled ? " and IMDSv1 is disabled" : "");
         goto out;
     }
@@ -675,14 +684,15 @@ int cred_imds_fetch(const char *base_url, long timeout_ms, bool v1_disabled,
 
     /* 3. credentials of the role */
     free(url);
-    url = xstrfmt("%s/latest/meta-data/iam/security-credentials/%s",
-                  base_url, role);
+    url = xstrfmt("%s/latest/meta-data/iam/security-credentials/%s", base_url,
+                  role);
     if (imds_send(client, "GET", url, token, &resp, out_reason) != 0) {
         goto out;
     }
     if (resp.status != 200) {
         *out_reason = xstrfmt("credentials request for role '%s' answered "
-                              "HTTP %ld", role, resp.status);
+                              "HTTP %ld",
+                              role, resp.status);
         goto out;
     }
     char *label = xstrfmt("instance metadata role '%s'", role);

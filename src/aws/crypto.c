@@ -42,8 +42,8 @@ int sigv4_sha256(const void *data, size_t len,
         data = empty;
         len = 0;
     }
-    if (EVP_Digest(data, len, out, &out_len, EVP_sha256(), NULL) != 1
-        || out_len != SIGV4_SHA256_LEN) {
+    if (EVP_Digest(data, len, out, &out_len, EVP_sha256(), NULL) != 1 ||
+        out_len != SIGV4_SHA256_LEN) {
         return openssl_fail(err, "sha-256 failed");
     }
     return 0;
@@ -67,8 +67,8 @@ int sigv4_hmac_sha256(const void *key, size_t key_len, const void *data,
         key = empty;
         key_len = 0;
     }
-    if (!HMAC(EVP_sha256(), key, (int)key_len, data, len, out, &out_len)
-        || out_len != SIGV4_SHA256_LEN) {
+    if (!HMAC(EVP_sha256(), key, (int)key_len, data, len, out, &out_len) ||
+        out_len != SIGV4_SHA256_LEN) {
         return openssl_fail(err, "hmac-sha-256 failed");
     }
     return 0;

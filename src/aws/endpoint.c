@@ -30,7 +30,7 @@
 #include "util/xalloc.h"
 
 static const char *const apigateway_fips[] = {
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+    "us-east-1",    "us-east-2", "us-west-1", "us-west-2",
     "ca-central-1", "ca-west-1", NULL,
 };
 
@@ -57,13 +57,13 @@ static const struct {
     const char *prefix;
     const char *suffix;
 } partitions[] = {
-    {"cn-", "amazonaws.com.cn"},      /* aws-cn */
-    {"us-gov-", "amazonaws.com"},     /* aws-us-gov */
-    {"us-isob-", "sc2s.sgov.gov"},    /* aws-iso-b */
-    {"us-isof-", "csp.hci.ic.gov"},   /* aws-iso-f */
-    {"us-iso-", "c2s.ic.gov"},        /* aws-iso */
-    {"eu-isoe-", "cloud.adc-e.uk"},   /* aws-iso-e */
-    {"eusc-", "amazonaws.eu"},        /* aws-eusc */
+    { "cn-", "amazonaws.com.cn" },    /* aws-cn */
+    { "us-gov-", "amazonaws.com" },   /* aws-us-gov */
+    { "us-isob-", "sc2s.sgov.gov" },  /* aws-iso-b */
+    { "us-isof-", "csp.hci.ic.gov" }, /* aws-iso-f */
+    { "us-iso-", "c2s.ic.gov" },      /* aws-iso */
+    { "eu-isoe-", "cloud.adc-e.uk" }, /* aws-iso-e */
+    { "eusc-", "amazonaws.eu" },      /* aws-eusc */
 };
 
 static bool region_is_valid(const char *r)
@@ -108,16 +108,15 @@ int endpoint_region_resolve(const char *opt_region,
     }
     if (!region_is_valid(r)) {
         return oag_error_set(err, OAG_ERR_USAGE,
-                             "region '%s' (from %s) is not a region name",
-                             r, from);
+                             "region '%s' (from %s) is not a region name", r,
+                             from);
     }
     *out = xstrdup(r);
     return 0;
 }
 
-int endpoint_default_url(const struct endpoint_service *svc,
-                         const char *region, bool fips, char **out,
-                         struct oag_error *err)
+int endpoint_default_url(const struct endpoint_service *svc, const char *region,
+                         bool fips, char **out, struct oag_error *err)
 {
     const char *suffix = "amazonaws.com";
     for (size_t i = 0; i < sizeof(partitions) / sizeof(partitions[0]); i++) {
@@ -133,15 +132,16 @@ int endpoint_default_url(const struct endpoint_service *svc,
     }
     for (const char *const *f = svc->fips_regions; *f; f++) {
         if (strcmp(*f, region) == 0) {
-            *out = xstrfmt("https://%s-fips.%s.amazonaws.com",
-                           svc->host_prefix, region);
+            *out = xstrfmt("https://%s-fips.%s.amazonaws.com", svc->host_prefix,
+                           region);
             return 0;
         }
     }
     return oag_error_set(err, OAG_ERR_USAGE,
                          "no FIPS endpoint for '%s' in region '%s'; drop "
                          "--use-fips-endpoint (or use_fips_endpoint) or "
-                         "give --endpoint-url", svc->host_prefix, region);
+                         "give --endpoint-url",
+                         svc->host_prefix, region);
 }
 
 int endpoint_url_split(const char *url, char **out_host, char **out_path,
@@ -157,8 +157,7 @@ int endpoint_url_split(const char *url, char **out_host, char **out_path,
         default_port = "80";
     } else {
         return oag_error_set(err, OAG_ERR_USAGE,
-                             "endpoint '%s' is not an http or https URL",
-                             url);
+                             "endpoint '%s' is not an http or https URL", url);
     }
     size_t auth_len = strcspn(p, "/?#");
     const char *rest = p + auth_len;
@@ -179,13 +178,13 @@ int endpoint_url_split(const char *url, char **out_host, char **out_path,
         if (!rb) {
             return oag_error_set(err, OAG_ERR_USAGE,
                                  "endpoint '%s' has an unterminated IPv6 "
-                                 "address", url);
+                                 "address",
+                                 url);
         }
         if (rb + 1 < p + auth_len) {
             if (rb[1] != ':') {
                 return oag_error_set(err, OAG_ERR_USAGE,
-                                     "endpoint '%s' has a malformed host",
-                                     url);
+                                     "endpoint '%s' has a malformed host", url);
             }
             port = rb + 2;
         }
@@ -198,8 +197,8 @@ int endpoint_url_split(const char *url, char **out_host, char **out_path,
         }
     }
     if (host_end == p) {
-        return oag_error_set(err, OAG_ERR_USAGE,
-                             "endpoint '%s' has no host", url);
+        return oag_error_set(err, OAG_ERR_USAGE, "endpoint '%s' has no host",
+                             url);
     }
     for (const char *c = p; c < p + auth_len; c++) {
         if (isspace((unsigned char)*c) || (unsigned char)*c < 0x20) {
@@ -216,8 +215,7 @@ int endpoint_url_split(const char *url, char **out_host, char **out_path,
         for (size_t i = 0; i < port_len; i++) {
             if (!isdigit((unsigned char)port[i])) {
                 return oag_error_set(err, OAG_ERR_USAGE,
-                                     "endpoint '%s' has a malformed port",
-                                     url);
+                                     "endpoint '%s' has a malformed port", url);
             }
         }
     }
@@ -279,17 +277,16 @@ static int take_url(const char *url, const char *from, char **out,
 
 int endpoint_resolve(const struct endpoint_service *svc, const char *opt_url,
                      bool opt_fips, const char *region,
-                     const struct cred_config *cfg,
-                     const struct cred_env *env, char **out,
-                     struct oag_error *err)
+                     const struct cred_config *cfg, const struct cred_env *env,
+                     char **out, struct oag_error *err)
 {
     if (opt_url && *opt_url) {
         return take_url(opt_url, "--endpoint-url", out, err);
     }
     const char *profile = cfg ? cfg->profile : NULL;
-    bool ignore = setting_is_true(cfg, env,
-                                  "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-                                  "ignore_configured_endpoint_urls");
+    bool ignore =
+        setting_is_true(cfg, env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+                        "ignore_configured_endpoint_urls");
     if (!ignore) {
         char name[64];
         snprintf(name, sizeof(name), "AWS_ENDPOINT_URL_%s", svc->env_suffix);
@@ -301,8 +298,8 @@ int endpoint_resolve(const struct endpoint_service *svc, const char *opt_url,
         if (v) {
             return take_url(v, "AWS_ENDPOINT_URL", out, err);
         }
-        const char *services = profile ?
-            cred_config_get(cfg, profile, "services") : NULL;
+        const char *services =
+            profile ? cred_config_get(cfg, profile, "services") : NULL;
         if (services && *services) {
             const struct cred_ini_section *s =
                 cred_config_services(cfg, services);
@@ -315,8 +312,8 @@ int endpoint_resolve(const struct endpoint_service *svc, const char *opt_url,
             }
             v = cred_ini_get_sub(s, svc->id, "endpoint_url");
             if (v && *v) {
-                char *from = xstrfmt("[services %s] %s endpoint_url",
-                                     services, svc->id);
+                char *from =
+                    xstrfmt("[services %s] %s endpoint_url", services, svc->id);
                 int rc = take_url(v, from, out, err);
                 free(from);
                 return rc;

@@ -43,8 +43,7 @@ static struct {
     void (*easy_cleanup)(CURL *curl);
     void (*easy_reset)(CURL *curl);
     const char *(*easy_strerror)(CURLcode code);
-    struct curl_slist *(*slist_append)(struct curl_slist *list,
-                                       const char *s);
+    struct curl_slist *(*slist_append)(struct curl_slist *list, const char *s);
     void (*slist_free_all)(struct curl_slist *list);
 } curl_api;
 
@@ -98,8 +97,8 @@ static int curl_load(struct oag_error *err)
         if (!*syms[i].slot) {
             dlclose(h);
             memset(&curl_api, 0, sizeof(curl_api));
-            return oag_error_set(err, OAG_ERR_NETWORK,
-                                 "libcurl lacks '%s'", syms[i].name);
+            return oag_error_set(err, OAG_ERR_NETWORK, "libcurl lacks '%s'",
+                                 syms[i].name);
         }
     }
     curl_api.handle = h;
@@ -145,8 +144,7 @@ struct http_client *http_client_new(const struct http_options *opts,
     if (!global_ready) {
         CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
         if (rc != CURLE_OK) {
-            oag_error_set(err, OAG_ERR_NETWORK,
-                          "cannot initialise libcurl: %s",
+            oag_error_set(err, OAG_ERR_NETWORK, "cannot initialise libcurl: %s",
                           curl_easy_strerror(rc));
             return NULL;
         }
@@ -160,16 +158,16 @@ struct http_client *http_client_new(const struct http_options *opts,
     struct http_client *c = xcalloc(1, sizeof(*c));
     c->curl = curl;
     c->insecure = opts->insecure;
-    c->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms
-                                         : DEFAULT_TIMEOUT_MS;
+    c->timeout_ms =
+        opts->timeout_ms > 0 ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
     c->connect_timeout_ms = opts->connect_timeout_ms > 0
                                 ? opts->connect_timeout_ms
                                 : DEFAULT_CONNECT_TIMEOUT_MS;
     c->max_response_bytes = opts->max_response_bytes
                                 ? opts->max_response_bytes
                                 : DEFAULT_MAX_RESPONSE_BYTES;
-    c->user_agent = xstrdup(opts->user_agent ? opts->user_agent
-                                             : "oas2apigw/" OAG_VERSION);
+    c->user_agent =
+        xstrdup(opts->user_agent ? opts->user_agent : "oas2apigw/" OAG_VERSION);
     c->trace = opts->trace;
     return c;
 }
@@ -231,11 +229,11 @@ bool http_header_is_secret(const char *name, size_t len)
 {
     static const char *const exact[] = {
         "authorization", "proxy-authorization", "x-amz-security-token",
-        "cookie", "set-cookie",
+        "cookie",        "set-cookie",
     };
     static const char *const parts[] = {
-        "token", "secret", "password", "passwd", "credential", "session",
-        "api-key", "apikey",
+        "token",      "secret",  "password", "passwd",
+        "credential", "session", "api-key",  "apikey",
     };
     for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++) {
         if (equals_ci(name, len, exact[i])) {
@@ -452,8 +450,8 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
     }
     if (resp->n_headers == t->header_cap) {
         t->header_cap = t->header_cap ? 2 * t->header_cap : 16;
-        resp->headers = xreallocarray(resp->headers, t->header_cap,
-                                      sizeof(*resp->headers));
+        resp->headers =
+            xreallocarray(resp->headers, t->header_cap, sizeof(*resp->headers));
     }
     struct http_header *h = &resp->headers[resp->n_headers++];
     h->name = xstrndup(data, name_len);
@@ -534,8 +532,7 @@ out:
 static bool sends_body(const struct http_request *req)
 {
     return req->body != NULL || strcmp(req->method, "POST") == 0 ||
-           strcmp(req->method, "PUT") == 0 ||
-           strcmp(req->method, "PATCH") == 0;
+           strcmp(req->method, "PUT") == 0 || strcmp(req->method, "PATCH") == 0;
 }
 
 static void set_options(struct http_client *c, const struct http_request *req,
@@ -582,8 +579,7 @@ static void set_options(struct http_client *c, const struct http_request *req,
         if (sends_body(req)) {
             curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
                              (curl_off_t)req->body_len);
-            curl_easy_setopt(h, CURLOPT_POSTFIELDS,
-                             req->body ? req->body : "");
+            curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
         }
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
     }
@@ -605,8 +601,7 @@ static bool curl_retryable(CURLcode rc)
     }
 }
 
-int http_client_send(struct http_client *client,
-                     const struct http_request *req,
+int http_client_send(struct http_client *client, const struct http_request *req,
                      struct http_response *out, struct oag_error *err)
 {
     struct curl_slist *headers = NULL;
@@ -626,12 +621,12 @@ int http_client_send(struct http_client *client,
     }
     if (t.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
         rc = oag_error_set(err, OAG_ERR_LIMIT,
-                           "response to '%s %s' exceeds %zu bytes",
-                           req->method, req->url, client->max_response_bytes);
+                           "response to '%s %s' exceeds %zu bytes", req->method,
+                           req->url, client->max_response_bytes);
         goto out;
     }
-    const char *why = client->errbuf[0] ? client->errbuf
-                                        : curl_easy_strerror(cc);
+    const char *why =
+        client->errbuf[0] ? client->errbuf : curl_easy_strerror(cc);
     rc = oag_error_set(err, OAG_ERR_NETWORK, "cannot send '%s %s': %s",
                        req->method, req->url, why);
     if (err) {

@@ -37,20 +37,20 @@ struct http_options {
 };
 
 struct http_request {
-    const char *method;         /* "GET", "PUT", ... */
-    const char *url;            /* complete, already percent-encoded */
+    const char *method;                /* "GET", "PUT", ... */
+    const char *url;                   /* complete, already percent-encoded */
     const struct http_header *headers; /* sent exactly as given */
     size_t n_headers;
-    const void *body;           /* may be NULL */
+    const void *body; /* may be NULL */
     size_t body_len;
-    long timeout_ms;            /* 0 = the client's */
+    long timeout_ms; /* 0 = the client's */
 };
 
 struct http_response {
     long status;                 /* HTTP status */
     struct http_header *headers; /* owned, in received order */
     size_t n_headers;
-    struct buf body;             /* owned */
+    struct buf body; /* owned */
 };
 
 /* NULL + err on failure.  opts may be NULL (all defaults). */
@@ -63,8 +63,7 @@ void http_client_free(struct http_client *client);
  * success here (0); -1 only when no response arrived or it exceeded the size
  * cap.  libcurl adds no Content-Type, Accept or Expect of its own.
  */
-int http_client_send(struct http_client *client,
-                     const struct http_request *req,
+int http_client_send(struct http_client *client, const struct http_request *req,
                      struct http_response *out, struct oag_error *err);
 
 void http_response_release(struct http_response *resp);

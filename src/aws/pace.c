@@ -15,8 +15,8 @@
 #include "util/xalloc.h"
 
 struct bucket {
-    char *operation;      /* owned; NULL = every call */
-    long long count;      /* tokens per period */
+    char *operation; /* owned; NULL = every call */
+    long long count; /* tokens per period */
     long long period_ms;
     long long capacity;   /* burst * period_ms */
     long long scaled;     /* tokens * period_ms */
@@ -32,10 +32,8 @@ struct pace {
 };
 
 const struct pace_limit pace_apigw_limits[] = {
-    { NULL, 10, 1000, 40 },
-    { "PutRestApi", 1, 1000, 1 },
-    { "GetResources", 5, 2000, 5 },
-    { "CreateDeployment", 1, 5000, 1 },
+    { NULL, 10, 1000, 40 },          { "PutRestApi", 1, 1000, 1 },
+    { "GetResources", 5, 2000, 5 },  { "CreateDeployment", 1, 5000, 1 },
     { "ImportRestApi", 1, 3000, 1 },
 };
 const size_t pace_apigw_limits_len =
@@ -79,8 +77,8 @@ struct pace *pace_new(const struct pace_limit *limits, size_t n_limits,
         b->operation = l->operation ? xstrdup(l->operation) : NULL;
         b->count = l->count;
         b->period_ms = l->period_ms;
-        b->capacity = (long long)(l->burst ? l->burst : l->count) *
-                      l->period_ms;
+        b->capacity =
+            (long long)(l->burst ? l->burst : l->count) * l->period_ms;
         b->scaled = b->capacity;
         b->updated_ms = now;
     }
@@ -101,8 +99,7 @@ void pace_free(struct pace *p)
 
 static bool applies(const struct bucket *b, const char *operation)
 {
-    return !b->operation ||
-           (operation && strcmp(b->operation, operation) == 0);
+    return !b->operation || (operation && strcmp(b->operation, operation) == 0);
 }
 
 static void refill(struct bucket *b, long long now)

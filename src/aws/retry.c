@@ -90,16 +90,14 @@ bool retry_is_concurrent_modification(const char *message)
 enum retry_class retry_classify(const struct retry_input *in)
 {
     if (in->network_error) {
-        return in->network_retryable ? RETRY_CLASS_TRANSIENT
-                                     : RETRY_CLASS_NONE;
+        return in->network_retryable ? RETRY_CLASS_TRANSIENT : RETRY_CLASS_NONE;
     }
     const char *code = in->aws_code ? in->aws_code : "";
     long status = in->http_status;
 
     /* apigateway.md 9.2: without Retry-After it is a hard quota */
     if (strcmp(code, "LimitExceededException") == 0) {
-        return in->retry_after_ms >= 0 ? RETRY_CLASS_LIMIT
-                                       : RETRY_CLASS_NONE;
+        return in->retry_after_ms >= 0 ? RETRY_CLASS_LIMIT : RETRY_CLASS_NONE;
     }
     if (in_list(code, throttle_codes,
                 sizeof(throttle_codes) / sizeof(throttle_codes[0]))) {
@@ -180,10 +178,10 @@ void retry_decide(const struct retry_policy *policy,
     if (out->class == RETRY_CLASS_NONE) {
         return;
     }
-    unsigned limit = out->class == RETRY_CLASS_THROTTLE ||
-                             out->class == RETRY_CLASS_LIMIT
-                         ? p.max_throttle_attempts
-                         : p.max_attempts;
+    unsigned limit =
+        out->class == RETRY_CLASS_THROTTLE || out->class == RETRY_CLASS_LIMIT
+            ? p.max_throttle_attempts
+            : p.max_attempts;
     if (in->attempt >= limit) {
         return;
     }
@@ -191,8 +189,8 @@ void retry_decide(const struct retry_policy *policy,
     long delay = retry_backoff_ms(&p, in->attempt, r);
     if (out->class == RETRY_CLASS_THROTTLE && in->retry_after_ms >= 0) {
         /* at least what the service asked for, within reason */
-        delay = max_long(delay, min_long(in->retry_after_ms,
-                                         p.max_retry_after_ms));
+        delay =
+            max_long(delay, min_long(in->retry_after_ms, p.max_retry_after_ms));
     } else if (out->class == RETRY_CLASS_LIMIT) {
         delay = min_long(max_long(delay, in->retry_after_ms),
                          p.max_limit_retry_after_ms);

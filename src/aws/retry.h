@@ -63,24 +63,27 @@ enum retry_class {
 
 /* One failed attempt, as the caller saw it. */
 struct retry_input {
-    unsigned attempt;        /* 1-based number of the attempt that failed */
-    long http_status;        /* 0 = no HTTP response */
-    const char *aws_code;    /* "TooManyRequestsException" or NULL */
-    const char *message;     /* the error message or NULL */
-    long retry_after_ms;     /* Retry-After in ms; -1 = header absent */
-    bool network_error;      /* no response arrived */
-    bool network_retryable;  /* ... and it was a reset/timeout/refusal */
+    unsigned attempt;       /* 1-based number of the attempt that failed */
+    long http_status;       /* 0 = no HTTP response */
+    const char *aws_code;   /* "TooManyRequestsException" or NULL */
+    const char *message;    /* the error message or NULL */
+    long retry_after_ms;    /* Retry-After in ms; -1 = header absent */
+    bool network_error;     /* no response arrived */
+    bool network_retryable; /* ... and it was a reset/timeout/refusal */
 };
 
 struct retry_decision {
-    bool retry;              /* true: wait delay_ms, then try again */
-    long delay_ms;           /* 0 when !retry */
-    enum retry_class class;  /* the failure's class, also when !retry
+    bool retry;             /* true: wait delay_ms, then try again */
+    long delay_ms;          /* 0 when !retry */
+    enum retry_class class; /* the failure's class, also when !retry
                                 because attempts ran out */
 };
 
 /* The policy's defaults (3, 6, 1000, 20000, 20000, 5000). */
-#define RETRY_POLICY_DEFAULT { 3, 6, 1000, 20000, 20000, 5000 }
+#define RETRY_POLICY_DEFAULT           \
+    {                                  \
+        3, 6, 1000, 20000, 20000, 5000 \
+    }
 
 /* Copies policy (NULL = all defaults) with every zero replaced by its
  * default into out. */

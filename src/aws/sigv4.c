@@ -38,17 +38,17 @@
 /* RFC 3986 section 2.3 unreserved: the only bytes SigV4 leaves as they are. */
 static bool is_unreserved(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-        || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'
-        || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+           c == '~';
 }
 
 /* RFC 7230 section 3.2.6 tchar: header names and methods. */
 static bool is_tchar(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-        || (c >= '0' && c <= '9') || (c != '\0' && strchr("!#$%&'*+-.^_`|~",
-                                                          c) != NULL);
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= '0' && c <= '9') ||
+           (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
 static bool is_token(const char *s)
@@ -179,8 +179,7 @@ int sigv4_canonical_uri(struct buf *out, const char *path,
     }
     if (path[0] != '/') {
         return oag_error_set(err, OAG_ERR_INVALID,
-                             "request path '%s' does not start with '/'",
-                             path);
+                             "request path '%s' does not start with '/'", path);
     }
     path_len = strlen(path);
     for (p = path; *p; p++) {
@@ -414,12 +413,13 @@ static int add_canonical_headers(struct buf *out, struct buf *out_signed,
         hs[used].value = canonical_value(h->value);
         hs[used].index = used;
         used++;
-        if (strcmp(hs[used - 1].name, "x-amz-date") == 0
-            || (session_token
-                && strcmp(hs[used - 1].name, "x-amz-security-token") == 0)) {
+        if (strcmp(hs[used - 1].name, "x-amz-date") == 0 ||
+            (session_token &&
+             strcmp(hs[used - 1].name, "x-amz-security-token") == 0)) {
             oag_error_set(err, OAG_ERR_INVALID,
                           "header '%s' is added by the signer and must not "
-                          "be in the request", h->name);
+                          "be in the request",
+                          h->name);
             goto out;
         }
     }
@@ -484,8 +484,8 @@ int sigv4_canonical_request(const struct sigv4_request *req,
                              "'%s' is not an X-Amz-Date (YYYYMMDDTHHMMSSZ)",
                              amz_date ? amz_date : "");
     }
-    if ((req->n_headers > 0 && !req->headers)
-        || (req->body_len > 0 && !req->body)) {
+    if ((req->n_headers > 0 && !req->headers) ||
+        (req->body_len > 0 && !req->body)) {
         return oag_error_set(err, OAG_ERR_INTERNAL,
                              "request has a length but no data");
     }
@@ -550,8 +550,7 @@ static int string_to_sign(const char *amz_date, const char *scope,
         return -1;
     }
     sigv4_hex(digest, sizeof(digest), digest_hex);
-    buf_addf(out, SIGV4_ALGORITHM "\n%s\n%s\n%s", amz_date, scope,
-             digest_hex);
+    buf_addf(out, SIGV4_ALGORITHM "\n%s\n%s\n%s", amz_date, scope, digest_hex);
     return 0;
 }
 
@@ -582,13 +581,13 @@ static int signing_key(const char *secret, const char *date8,
     buf_add(&k_secret, "AWS4", 4);
     buf_add(&k_secret, secret, secret_len);
     if (sigv4_hmac_sha256(k_secret.data, k_secret.len, date8, strlen(date8),
-                          k_date, err) != 0
-        || sigv4_hmac_sha256(k_date, sizeof(k_date), region, strlen(region),
-                             k_region, err) != 0
-        || sigv4_hmac_sha256(k_region, sizeof(k_region), service,
-                             strlen(service), k_service, err) != 0
-        || sigv4_hmac_sha256(k_service, sizeof(k_service), SIGV4_TERMINATOR,
-                             strlen(SIGV4_TERMINATOR), out, err) != 0) {
+                          k_date, err) != 0 ||
+        sigv4_hmac_sha256(k_date, sizeof(k_date), region, strlen(region),
+                          k_region, err) != 0 ||
+        sigv4_hmac_sha256(k_region, sizeof(k_region), service, strlen(service),
+                          k_service, err) != 0 ||
+        sigv4_hmac_sha256(k_service, sizeof(k_service), SIGV4_TERMINATOR,
+                          strlen(SIGV4_TERMINATOR), out, err) != 0) {
         secure_zero(out, SIGV4_SHA256_LEN);
         goto out;
     }
@@ -684,8 +683,8 @@ int sigv4_sign(const struct sigv4_request *req,
                              "time %lld is outside the years 1970 to 9999",
                              (long long)now);
     }
-    token = cred->session_token && *cred->session_token
-        ? cred->session_token : NULL;
+    token = cred->session_token && *cred->session_token ? cred->session_token
+                                                        : NULL;
 
     /* The scope date is the date of the same X-Amz-Date (section 6.5). */
     memcpy(date8, amz_date, 8);
@@ -696,21 +695,21 @@ int sigv4_sign(const struct sigv4_request *req,
         goto out;
     }
     sigv4_scope(date8, region, service, &scope);
-    if (string_to_sign(amz_date, buf_str(&scope), buf_str(&creq), &sts,
-                       err) != 0
-        || signing_key(cred->secret_access_key, date8, region, service, key,
-                       err) != 0
-        || sigv4_hmac_sha256(key, sizeof(key), sts.data, sts.len, sig,
-                             err) != 0) {
+    if (string_to_sign(amz_date, buf_str(&scope), buf_str(&creq), &sts, err) !=
+            0 ||
+        signing_key(cred->secret_access_key, date8, region, service, key,
+                    err) != 0 ||
+        sigv4_hmac_sha256(key, sizeof(key), sts.data, sts.len, sig, err) != 0) {
         goto out;
     }
     sigv4_hex(sig, sizeof(sig), sig_hex);
 
     memcpy(out->amz_date, amz_date, sizeof(out->amz_date));
-    out->authorization = xstrfmt(SIGV4_ALGORITHM " Credential=%s/%s, "
-                                 "SignedHeaders=%s, Signature=%s",
-                                 cred->access_key_id, buf_str(&scope),
-                                 buf_str(&signed_headers), sig_hex);
+    out->authorization =
+        xstrfmt(SIGV4_ALGORITHM " Credential=%s/%s, "
+                                "SignedHeaders=%s, Signature=%s",
+                cred->access_key_id, buf_str(&scope), buf_str(&signed_headers),
+                sig_hex);
     out->security_token = token ? xstrdup(token) : NULL;
     out->signed_headers = buf_detach(&signed_headers, NULL);
     ret = 0;

@@ -42,10 +42,10 @@ struct sigv4_request {
 
 /* The result of signing: the headers to add, in this order. */
 struct sigv4_signature {
-    char amz_date[17];       /* "YYYYMMDDTHHMMSSZ" */
-    char *authorization;     /* owned: full Authorization value */
-    char *security_token;    /* owned copy of the token, or NULL */
-    char *signed_headers;    /* owned: "accept;host;x-amz-date" */
+    char amz_date[17];    /* "YYYYMMDDTHHMMSSZ" */
+    char *authorization;  /* owned: full Authorization value */
+    char *security_token; /* owned copy of the token, or NULL */
+    char *signed_headers; /* owned: "accept;host;x-amz-date" */
 };
 
 /* "YYYYMMDDTHHMMSSZ" for t (UTC) into out (17 bytes). */

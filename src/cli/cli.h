@@ -16,12 +16,12 @@ struct oag_error_list;
 /* Exit statuses (README "Exit codes"). */
 enum cli_exit {
     CLI_EXIT_OK = 0,
-    CLI_EXIT_INPUT = 1,     /* problems in the input documents */
-    CLI_EXIT_USAGE = 2,     /* bad command line */
-    CLI_EXIT_CHANGES = 2,   /* plan / --dry-run: changes pending */
-    CLI_EXIT_IO = 3,        /* local files and streams */
-    CLI_EXIT_AWS = 4,       /* AWS, network, credentials */
-    CLI_EXIT_PARTIAL = 5,   /* partially applied */
+    CLI_EXIT_INPUT = 1,       /* problems in the input documents */
+    CLI_EXIT_USAGE = 2,       /* bad command line */
+    CLI_EXIT_CHANGES = 2,     /* plan / --dry-run: changes pending */
+    CLI_EXIT_IO = 3,          /* local files and streams */
+    CLI_EXIT_AWS = 4,         /* AWS, network, credentials */
+    CLI_EXIT_PARTIAL = 5,     /* partially applied */
     CLI_EXIT_PLAN_USAGE = 64, /* usage error of plan / --dry-run */
 };
 
@@ -33,7 +33,7 @@ enum cli_opt_kind {
 };
 
 struct cli_option {
-    char short_name;      /* 0 = none */
+    char short_name; /* 0 = none */
     const char *long_name;
     const char *arg_name; /* NULL for booleans */
     const char *help;

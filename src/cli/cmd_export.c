@@ -37,20 +37,26 @@ int cmd_export(int argc, char **argv)
         CLI_DOC_OPTIONS(dopts),
         { 0, "format", "FORMAT", "yaml (default) or json", CLI_OPT_STRING,
           &format },
-        { 0, "into", "SPEC", "update the integration responses of SPEC in "
-          "place instead", CLI_OPT_STRING, &into },
-        { 0, "no-backup", NULL, "with --into, keep no SPEC.bak",
-          CLI_OPT_BOOL, &no_backup },
+        { 0, "into", "SPEC",
+          "update the integration responses of SPEC in "
+          "place instead",
+          CLI_OPT_STRING, &into },
+        { 0, "no-backup", NULL, "with --into, keep no SPEC.bak", CLI_OPT_BOOL,
+          &no_backup },
         { 0, "oas", "VERSION", "3 (OpenAPI 3.0, default) or 2 (Swagger 2.0)",
           CLI_OPT_STRING, &oas },
         { 'o', "output", "FILE", "write to FILE (default stdout)",
           CLI_OPT_STRING, &output },
-        { 0, "rest-api-id", "ID", "the REST API (default: "
-          "$OAS2APIGW_REST_API_ID)", CLI_OPT_STRING, &rest_api_id },
+        { 0, "rest-api-id", "ID",
+          "the REST API (default: "
+          "$OAS2APIGW_REST_API_ID)",
+          CLI_OPT_STRING, &rest_api_id },
         { 0, "rest-api-name", "NAME", "find the REST API by name",
           CLI_OPT_STRING, &rest_api_name },
-        { 0, "stage", "NAME", "export a deployed stage with GetExport "
-          "instead", CLI_OPT_STRING, &stage },
+        { 0, "stage", "NAME",
+          "export a deployed stage with GetExport "
+          "instead",
+          CLI_OPT_STRING, &stage },
     };
     const char *usage = "oas2apigw export [options]";
     const char *about =
@@ -83,9 +89,9 @@ int cmd_export(int argc, char **argv)
         (strcmp(oas, "3") != 0 && strcmp(oas, "2") != 0) ||
         (into && (stage || output))) {
         oag_error_set(&err, OAG_ERR_USAGE,
-                      n ? "export takes no arguments (see --help)"
-                        : into ? "--into goes without --stage and --output"
-                               : "--format is yaml or json; --oas is 3 or 2");
+                      n      ? "export takes no arguments (see --help)"
+                      : into ? "--into goes without --stage and --output"
+                             : "--format is yaml or json; --oas is 3 or 2");
         goto fail;
     }
     struct conv_options copts;
@@ -98,8 +104,8 @@ int cmd_export(int argc, char **argv)
     }
     const char *env_id = getenv("OAS2APIGW_REST_API_ID");
     struct sync_target t = {
-        .rest_api_id = rest_api_id ? rest_api_id
-                                   : (env_id && env_id[0] ? env_id : NULL),
+        .rest_api_id =
+            rest_api_id ? rest_api_id : (env_id && env_id[0] ? env_id : NULL),
         .rest_api_name = rest_api_name,
     };
     if (sync_resolve_api(client, &t, &api_id, NULL, &err) != 0) {
@@ -131,8 +137,8 @@ int cmd_export(int argc, char **argv)
             if (rc != 0) {
                 goto fail;
             }
-            if (out.len == spec.len && memcmp(out.data, spec.data,
-                                              spec.len) == 0) {
+            if (out.len == spec.len &&
+                memcmp(out.data, spec.data, spec.len) == 0) {
                 fprintf(stderr, "oas2apigw: %s is up to date\n", into);
                 goto out;
             }
@@ -147,16 +153,16 @@ int cmd_export(int argc, char **argv)
             if (buf_write_file(&out, into, &err) != 0) {
                 goto fail;
             }
-            fprintf(stderr, "oas2apigw: %s: %zu operation(s) updated, %zu "
-                            "entries written, %zu removed\n", into,
-                    stats.operations_changed, stats.entries_written,
+            fprintf(stderr,
+                    "oas2apigw: %s: %zu operation(s) updated, %zu "
+                    "entries written, %zu removed\n",
+                    into, stats.operations_changed, stats.entries_written,
                     stats.entries_removed);
             goto out;
         }
-        if (sync_export_document(&res, api,
-                                 strcmp(oas, "3") == 0 ? SYNC_OAS_3
-                                                       : SYNC_OAS_2,
-                                 &doc, &err) != 0) {
+        if (sync_export_document(
+                &res, api, strcmp(oas, "3") == 0 ? SYNC_OAS_3 : SYNC_OAS_2,
+                &doc, &err) != 0) {
             goto fail;
         }
         sync_document_format(doc, yaml, &out);

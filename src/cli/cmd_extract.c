@@ -56,7 +56,8 @@ int cmd_extract(int argc, char **argv)
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
     if (n != 1) {
-        oag_error_set(&err, OAG_ERR_USAGE, "extract takes one FILE (see "
+        oag_error_set(&err, OAG_ERR_USAGE,
+                      "extract takes one FILE (see "
                       "'oas2apigw extract --help')");
         goto fail;
     }
@@ -64,8 +65,8 @@ int cmd_extract(int argc, char **argv)
     if (cli_doc_options_apply(&dopts, &copts, &err) != 0) {
         goto fail;
     }
-    int rc = conv_extract_file(args[0], NULL, &copts, print_record, &p,
-                               &diags, &err);
+    int rc = conv_extract_file(args[0], NULL, &copts, print_record, &p, &diags,
+                               &err);
     cli_print_diags(&diags);
     if (rc != 0) {
         goto fail;

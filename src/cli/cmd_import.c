@@ -120,8 +120,7 @@ static int plan_put_rest_api(struct run *r, bool overwrite,
     struct igr_live aug = { 0 };
     igr_list_release(&aug.records);
     for (size_t i = 0; i < r->live.records.len; i++) {
-        igr_record_copy(igr_list_add(&aug.records),
-                        &r->live.records.items[i]);
+        igr_record_copy(igr_list_add(&aug.records), &r->live.records.items[i]);
     }
     for (size_t i = 0; i < r->live.n_methods; i++) {
         const struct igr_live_method *m = &r->live.methods[i];
@@ -154,8 +153,7 @@ static int plan_put_rest_api(struct run *r, bool overwrite,
     struct igr_list keep = { 0 };
     for (size_t i = 0; i < aug.records.len; i++) {
         const struct igr_record *lr = &aug.records.items[i];
-        if (!overwrite && !doc_has_op(&r->summary, lr->path,
-                                      lr->http_method)) {
+        if (!overwrite && !doc_has_op(&r->summary, lr->path, lr->http_method)) {
             igr_record_copy(igr_list_add(&keep), lr);
         }
     }
@@ -243,8 +241,7 @@ static char *default_backup_path(const struct run *r)
     const char *base = slash ? slash + 1 : spec;
     size_t dir_len = slash ? (size_t)(slash - spec) + 1 : 0;
     const char *dot = strrchr(base, '.');
-    size_t stem_len = dot && dot != base ? (size_t)(dot - base)
-                                         : strlen(base);
+    size_t stem_len = dot && dot != base ? (size_t)(dot - base) : strlen(base);
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
@@ -269,10 +266,11 @@ static int write_backup(struct run *r, struct oag_error *err)
     char *path = r->o.backup ? xstrdup(r->o.backup) : default_backup_path(r);
     int rc = buf_write_file(&text, path, err);
     if (rc == 0) {
-        fprintf(stderr, "oas2apigw: backup of REST API %s written to %s "
-                        "(restore: oas2apigw import --mode overwrite "
-                        "--rest-api-id %s %s)\n", r->api_id, path, r->api_id,
-                path);
+        fprintf(stderr,
+                "oas2apigw: backup of REST API %s written to %s "
+                "(restore: oas2apigw import --mode overwrite "
+                "--rest-api-id %s %s)\n",
+                r->api_id, path, r->api_id, path);
     }
     free(path);
     buf_release(&text);
@@ -295,7 +293,8 @@ static int put_rest_api(struct run *r, struct oag_error *err)
     if (body.len > PUT_REST_API_MAX_BYTES) {
         oag_error_set(err, OAG_ERR_INVALID,
                       "'%s' is %zu bytes; PutRestApi takes at most 6 MB: use "
-                      "--mode items", r->spec, body.len);
+                      "--mode items",
+                      r->spec, body.len);
         goto out;
     }
     if (overwrite && write_backup(r, err) != 0) {
@@ -307,14 +306,14 @@ static int put_rest_api(struct run *r, struct oag_error *err)
         .basepath = r->o.doc.basepath,
     };
     json_t *res = NULL;
-    if (apigw_put_rest_api(r->client, r->api_id, buf_str(&body), body.len,
-                           &io, &res, err) != 0) {
+    if (apigw_put_rest_api(r->client, r->api_id, buf_str(&body), body.len, &io,
+                           &res, err) != 0) {
         oag_error_wrap(err, "PutRestApi (%s) of '%s'", r->o.mode, r->spec);
         goto out;
     }
     size_t i;
     json_t *w;
-    json_array_foreach(json_object_get(res, "warnings"), i, w) {
+    json_array_foreach (json_object_get(res, "warnings"), i, w) {
         fprintf(stderr, "oas2apigw: warning: API Gateway: %s\n",
                 json_string_value(w) ? json_string_value(w) : "?");
     }
@@ -370,8 +369,10 @@ static int run_import(struct run *r, struct oag_error *err)
                         &r->summary, &diags);
     cli_print_diags(&diags);
     if (diags.n_errors) {
-        oag_error_set(err, OAG_ERR_INVALID, "'%s' is not valid: nothing was "
-                      "sent", r->spec);
+        oag_error_set(err, OAG_ERR_INVALID,
+                      "'%s' is not valid: nothing was "
+                      "sent",
+                      r->spec);
         oag_error_list_release(&diags);
         return CLI_EXIT_INPUT;
     }
@@ -391,8 +392,7 @@ static int run_import(struct run *r, struct oag_error *err)
     const char *env_id = getenv("OAS2APIGW_REST_API_ID");
     struct sync_target t = {
         .rest_api_id = r->o.rest_api_id ? r->o.rest_api_id
-                                        : (env_id && env_id[0] ? env_id
-                                                               : NULL),
+                                        : (env_id && env_id[0] ? env_id : NULL),
         .rest_api_name = r->o.rest_api_name,
         .title = r->summary.title,
     };
@@ -426,14 +426,15 @@ static int run_import(struct run *r, struct oag_error *err)
             }
             cli_print_diags(&problems);
             oag_error_list_release(&problems);
-            oag_error_set(err, OAG_ERR_INVALID, "REST API %s lacks methods "
+            oag_error_set(err, OAG_ERR_INVALID,
+                          "REST API %s lacks methods "
                           "the document configures: nothing was sent",
                           r->api_id);
             return CLI_EXIT_INPUT;
         }
         oag_error_list_release(&problems);
-    } else if (plan_put_rest_api(r, strcmp(r->o.mode, "overwrite") == 0,
-                                 err) != 0) {
+    } else if (plan_put_rest_api(r, strcmp(r->o.mode, "overwrite") == 0, err) !=
+               0) {
         return cli_exit_code(err);
     }
     if (r->dry_run) {
@@ -491,29 +492,42 @@ static int import_main(int argc, char **argv, bool plan_cmd)
     o->mode = "items";
     o->output = "text";
     const struct cli_option opts[] = {
-        { 0, "backup", "FILE", "overwrite: where the backup of the live API "
-          "goes", CLI_OPT_STRING, &o->backup },
+        { 0, "backup", "FILE",
+          "overwrite: where the backup of the live API "
+          "goes",
+          CLI_OPT_STRING, &o->backup },
         CLI_DOC_OPTIONS(o->doc),
-        { 0, "create", NULL, "create the API (ImportRestApi) when none "
-          "matches", CLI_OPT_BOOL, &o->create },
+        { 0, "create", NULL,
+          "create the API (ImportRestApi) when none "
+          "matches",
+          CLI_OPT_BOOL, &o->create },
         CLI_AWS_OPTIONS(o->aws),
         { 0, "deploy", "STAGE", "deploy to STAGE after a successful import",
           CLI_OPT_STRING, &o->deploy },
-        { 'n', "dry-run", NULL, "print the plan, change nothing (exit 2 when "
-          "there are changes)", CLI_OPT_BOOL, &o->dry_run },
-        { 0, "fail-on-warnings", NULL, "merge/overwrite: roll back on "
-          "warnings", CLI_OPT_BOOL, &o->fail_on_warnings },
+        { 'n', "dry-run", NULL,
+          "print the plan, change nothing (exit 2 when "
+          "there are changes)",
+          CLI_OPT_BOOL, &o->dry_run },
+        { 0, "fail-on-warnings", NULL,
+          "merge/overwrite: roll back on "
+          "warnings",
+          CLI_OPT_BOOL, &o->fail_on_warnings },
         { 0, "mode", "MODE", "items (default), merge or overwrite",
           CLI_OPT_STRING, &o->mode },
         { 0, "output", "FORMAT", "plan format: text (default) or json",
           CLI_OPT_STRING, &o->output },
-        { 0, "progress", NULL, "show progress even when stderr is not a "
-          "terminal", CLI_OPT_BOOL, &o->progress },
-        { 0, "prune", NULL, "items: delete integration responses the "
-          "document no longer has", CLI_OPT_BOOL, &o->prune },
-        { 0, "rest-api-id", "ID", "the REST API (default: "
-          "$OAS2APIGW_REST_API_ID, else info.title)", CLI_OPT_STRING,
-          &o->rest_api_id },
+        { 0, "progress", NULL,
+          "show progress even when stderr is not a "
+          "terminal",
+          CLI_OPT_BOOL, &o->progress },
+        { 0, "prune", NULL,
+          "items: delete integration responses the "
+          "document no longer has",
+          CLI_OPT_BOOL, &o->prune },
+        { 0, "rest-api-id", "ID",
+          "the REST API (default: "
+          "$OAS2APIGW_REST_API_ID, else info.title)",
+          CLI_OPT_STRING, &o->rest_api_id },
         { 0, "rest-api-name", "NAME", "find the REST API by name",
           CLI_OPT_STRING, &o->rest_api_name },
     };
@@ -552,8 +566,8 @@ static int import_main(int argc, char **argv, bool plan_cmd)
     }
     r.dry_run = plan_cmd || o->dry_run;
     r.json = strcmp(o->output, "json") == 0;
-    if (n != 1 || (strcmp(o->output, "json") != 0 &&
-                   strcmp(o->output, "text") != 0) ||
+    if (n != 1 ||
+        (strcmp(o->output, "json") != 0 && strcmp(o->output, "text") != 0) ||
         (strcmp(o->mode, "items") != 0 && strcmp(o->mode, "merge") != 0 &&
          strcmp(o->mode, "overwrite") != 0) ||
         (o->prune && strcmp(o->mode, "items") != 0)) {

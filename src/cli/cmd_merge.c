@@ -26,8 +26,10 @@ int cmd_merge(int argc, char **argv)
           &in_place },
         { 0, "no-backup", NULL, "with --in-place, keep no copy of the original",
           CLI_OPT_BOOL, &no_backup },
-        { 'o', "output", "OUT", "write the result to OUT ('-' = stdout, the "
-          "default)", CLI_OPT_STRING, &output },
+        { 'o', "output", "OUT",
+          "write the result to OUT ('-' = stdout, the "
+          "default)",
+          CLI_OPT_STRING, &output },
     };
     const char *usage = "oas2apigw merge [options] RECORDS FILE";
     const char *about =
@@ -53,22 +55,26 @@ int cmd_merge(int argc, char **argv)
         return CLI_EXIT_OK;
     }
     if (n != 2) {
-        oag_error_set(&err, OAG_ERR_USAGE, "merge takes RECORDS and FILE "
+        oag_error_set(&err, OAG_ERR_USAGE,
+                      "merge takes RECORDS and FILE "
                       "(see 'oas2apigw merge --help')");
         goto fail;
     }
     if (in_place && output) {
-        oag_error_set(&err, OAG_ERR_USAGE, "--in-place and --output exclude "
+        oag_error_set(&err, OAG_ERR_USAGE,
+                      "--in-place and --output exclude "
                       "each other");
         goto fail;
     }
     if (in_place && strcmp(args[1], "-") == 0) {
-        oag_error_set(&err, OAG_ERR_USAGE, "--in-place needs a FILE, not "
+        oag_error_set(&err, OAG_ERR_USAGE,
+                      "--in-place needs a FILE, not "
                       "stdin");
         goto fail;
     }
     if (strcmp(args[0], "-") == 0 && strcmp(args[1], "-") == 0) {
-        oag_error_set(&err, OAG_ERR_USAGE, "RECORDS and FILE cannot both be "
+        oag_error_set(&err, OAG_ERR_USAGE,
+                      "RECORDS and FILE cannot both be "
                       "stdin");
         goto fail;
     }

@@ -37,7 +37,8 @@ int cmd_validate(int argc, char **argv)
         return CLI_EXIT_OK;
     }
     if (n == 0) {
-        oag_error_set(&err, OAG_ERR_USAGE, "validate needs at least one FILE "
+        oag_error_set(&err, OAG_ERR_USAGE,
+                      "validate needs at least one FILE "
                       "(see 'oas2apigw validate --help')");
         goto fail;
     }
@@ -67,8 +68,9 @@ int cmd_validate(int argc, char **argv)
                 diags.n_errors == 1 ? "" : "s", diags.n_warnings,
                 diags.n_warnings == 1 ? "" : "s");
     }
-    code = io_failed ? CLI_EXIT_IO
-                     : diags.n_errors ? CLI_EXIT_INPUT : CLI_EXIT_OK;
+    code = io_failed        ? CLI_EXIT_IO
+           : diags.n_errors ? CLI_EXIT_INPUT
+                            : CLI_EXIT_OK;
     goto out;
 fail:
     cli_print_error(&err);

@@ -12,9 +12,8 @@
 #include "util/error.h"
 #include "util/xalloc.h"
 
-static const struct cli_option *find_long(const struct cli_option *opts,
-                                          size_t n, const char *name,
-                                          size_t len)
+static const struct cli_option *
+find_long(const struct cli_option *opts, size_t n, const char *name, size_t len)
 {
     for (size_t i = 0; i < n; i++) {
         if (opts[i].long_name && strlen(opts[i].long_name) == len &&
@@ -88,7 +87,8 @@ static int set_value(const struct cli_option *o, const char *value,
         if (parse_size(value, (size_t *)o->target, err) != 0) {
             return oag_error_set(err, OAG_ERR_USAGE,
                                  "option '--%s' expects a size such as 16M, "
-                                 "not '%s'", o->long_name, value);
+                                 "not '%s'",
+                                 o->long_name, value);
         }
         return 0;
     }
@@ -130,8 +130,7 @@ int cli_parse(int argc, char **argv, const struct cli_option *opts,
             if (!o) {
                 free(args);
                 return oag_error_set(err, OAG_ERR_USAGE,
-                                     "unknown option '--%.*s'", (int)len,
-                                     name);
+                                     "unknown option '--%.*s'", (int)len, name);
             }
             if (eq) {
                 if (o->kind == CLI_OPT_BOOL) {
@@ -146,8 +145,8 @@ int cli_parse(int argc, char **argv, const struct cli_option *opts,
             o = find_short(opts, n_opts, a[1]);
             if (!o || a[2] != '\0') {
                 free(args);
-                return oag_error_set(err, OAG_ERR_USAGE,
-                                     "unknown option '%s'", a);
+                return oag_error_set(err, OAG_ERR_USAGE, "unknown option '%s'",
+                                     a);
             }
         }
         if (o->kind != CLI_OPT_BOOL && !value) {

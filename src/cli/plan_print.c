@@ -38,8 +38,8 @@ char *cli_plan_item_line(const struct igr_plan_item *it)
         if (it->n_headers) {
             buf_adds(&b, " (");
             for (size_t i = 0; i < it->n_headers; i++) {
-                const char *h = it->headers[i] + strlen(
-                                    "method.response.header.");
+                const char *h =
+                    it->headers[i] + strlen("method.response.header.");
                 buf_addf(&b, "%s%s", i ? ", " : "", h);
             }
             buf_addch(&b, ')');
@@ -88,33 +88,34 @@ void cli_plan_print_text(FILE *f, const struct igr_plan *plan,
     }
     for (size_t i = 0; i < plan->kept.len; i++) {
         const struct igr_record *r = &plan->kept.items[i];
-        fprintf(f, "  %-16s %s %s %s (not in the document; kept, --prune "
-                   "deletes it)\n", "keep", r->http_method, r->path,
-                r->status_code);
+        fprintf(f,
+                "  %-16s %s %s %s (not in the document; kept, --prune "
+                "deletes it)\n",
+                "keep", r->http_method, r->path, r->status_code);
     }
     if (summary) {
         size_t a;
         size_t c;
         size_t d;
         igr_plan_count(plan, &a, &c, &d);
-        fprintf(f, "%zu to add, %zu to change, %zu to delete, %zu "
-                   "unchanged.\n", a, c, d, plan->n_unchanged);
+        fprintf(f,
+                "%zu to add, %zu to change, %zu to delete, %zu "
+                "unchanged.\n",
+                a, c, d, plan->n_unchanged);
     }
 }
 
 json_t *cli_plan_to_json(const struct igr_plan *plan, const char *api_id,
-                         const char *mode,
-                         const struct cli_method_change *mc, size_t n_mc,
-                         bool with_method_responses)
+                         const char *mode, const struct cli_method_change *mc,
+                         size_t n_mc, bool with_method_responses)
 {
     json_t *changes = json_array();
     for (size_t i = 0; i < n_mc; i++) {
         json_array_append_new(
-            changes, json_pack("{s:s, s:s, s:s}", "action",
-                               mc[i].action == '+' ? "create-method"
-                                                   : "delete-method",
-                               "path", mc[i].path, "httpMethod",
-                               mc[i].method));
+            changes,
+            json_pack("{s:s, s:s, s:s}", "action",
+                      mc[i].action == '+' ? "create-method" : "delete-method",
+                      "path", mc[i].path, "httpMethod", mc[i].method));
     }
     for (size_t i = 0; i < plan->len; i++) {
         const struct igr_plan_item *it = &plan->items[i];
@@ -124,10 +125,9 @@ json_t *cli_plan_to_json(const struct igr_plan *plan, const char *api_id,
             continue;
         }
         json_t *c = json_pack("{s:s, s:s, s:s, s:s}", "action",
-                              action_word(it->action), "path",
-                              it->record.path, "httpMethod",
-                              it->record.http_method, "statusCode",
-                              it->record.status_code);
+                              action_word(it->action), "path", it->record.path,
+                              "httpMethod", it->record.http_method,
+                              "statusCode", it->record.status_code);
         if (it->record.selection_pattern) {
             json_object_set_new(c, "selectionPattern",
                                 json_string(it->record.selection_pattern));
@@ -154,8 +154,7 @@ json_t *cli_plan_to_json(const struct igr_plan *plan, const char *api_id,
             json_object_set_new(c, "headers", h);
         }
         if (it->action == IGR_PLAN_ADD || it->action == IGR_PLAN_CHANGE) {
-            json_object_set_new(c, "record",
-                                conv_record_to_json(&it->record));
+            json_object_set_new(c, "record", conv_record_to_json(&it->record));
         }
         json_array_append_new(changes, c);
     }
@@ -164,8 +163,8 @@ json_t *cli_plan_to_json(const struct igr_plan *plan, const char *api_id,
     size_t d;
     igr_plan_count(plan, &a, &ch, &d);
     return json_pack("{s:s, s:s, s:o, s:{s:i, s:i, s:i, s:i, s:i}}",
-                     "restApiId", api_id ? api_id : "", "mode", mode,
-                     "changes", changes, "summary", "add", (int)a, "change",
-                     (int)ch, "delete", (int)d, "unchanged",
-                     (int)plan->n_unchanged, "kept", (int)plan->n_kept);
+                     "restApiId", api_id ? api_id : "", "mode", mode, "changes",
+                     changes, "summary", "add", (int)a, "change", (int)ch,
+                     "delete", (int)d, "unchanged", (int)plan->n_unchanged,
+                     "kept", (int)plan->n_kept);
 }

@@ -10,7 +10,7 @@
 
 /* Method-level changes of PutRestApi modes (create / delete a method). */
 struct cli_method_change {
-    char action;       /* '+' create, '-' delete */
+    char action; /* '+' create, '-' delete */
     const char *path;
     const char *method;
 };
@@ -23,8 +23,7 @@ void cli_plan_print_text(FILE *f, const struct igr_plan *plan,
                          bool with_method_responses, bool summary);
 /* The JSON form (schemas/plan.schema.json); new reference. */
 json_t *cli_plan_to_json(const struct igr_plan *plan, const char *api_id,
-                         const char *mode,
-                         const struct cli_method_change *mc, size_t n_mc,
-                         bool with_method_responses);
+                         const char *mode, const struct cli_method_change *mc,
+                         size_t n_mc, bool with_method_responses);
 
 #endif

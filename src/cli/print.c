@@ -22,8 +22,8 @@ void cli_print_diags(struct oag_error_list *diags)
 {
     oag_error_list_sort(diags);
     for (size_t i = 0; i < diags->len; i++) {
-        char *s = oag_error_format(&diags->items[i].error,
-                                   diags->items[i].severity);
+        char *s =
+            oag_error_format(&diags->items[i].error, diags->items[i].severity);
         fprintf(stderr, "%s\n", s);
         free(s);
     }

@@ -30,7 +30,8 @@ int conv_basepath_parse(const char *s, enum conv_basepath *out,
     } else {
         return oag_error_set(err, OAG_ERR_USAGE,
                              "unknown basepath mode '%s' (expected ignore, "
-                             "prepend or split)", s);
+                             "prepend or split)",
+                             s);
     }
     return 0;
 }
@@ -99,7 +100,7 @@ char *conv_base_path(const struct conv_root *root)
     }
     size_t i;
     json_t *s;
-    json_array_foreach(servers, i, s) {
+    json_array_foreach (servers, i, s) {
         const char *def = json_string_value(json_object_get(
             json_object_get(json_object_get(s, "variables"), "basePath"),
             "default"));
@@ -131,8 +132,8 @@ char *conv_resource_path(const struct conv_root *root, const char *doc_path,
     } else if (strcmp(doc_path, "/") == 0 || doc_path[0] == '\0') {
         out = xstrdup(prefix);
     } else {
-        out = xstrfmt("%s%s%s", prefix, doc_path[0] == '/' ? "" : "/",
-                      doc_path);
+        out =
+            xstrfmt("%s%s%s", prefix, doc_path[0] == '/' ? "" : "/", doc_path);
     }
     free(base);
     return out;

@@ -98,10 +98,10 @@ struct conv_operation_ref {
 
 struct conv_summary {
     enum conv_version version;
-    char *title;                     /* owned: info.title or NULL */
-    struct conv_operation_ref *ops;  /* owned: every operation */
+    char *title;                    /* owned: info.title or NULL */
+    struct conv_operation_ref *ops; /* owned: every operation */
     size_t n_ops;
-    size_t version_start;            /* byte span of the version scalar */
+    size_t version_start; /* byte span of the version scalar */
     size_t version_end;
     bool has_webhooks;
 };
@@ -114,8 +114,7 @@ void conv_summary_release(struct conv_summary *s);
  */
 int conv_inspect_memory(const char *data, size_t len, const char *name,
                         const struct conv_options *opts,
-                        struct conv_summary *out,
-                        struct oag_error_list *diags);
+                        struct conv_summary *out, struct oag_error_list *diags);
 
 /*
  * API Gateway does not import OpenAPI 3.1 (apigateway.md section 5): writes

@@ -22,10 +22,10 @@ struct conv_span {
     struct doc_mark integ_end;   /* end of its last content ('}' for flow) */
     unsigned long integ_key_col; /* 1-based column of its keys (block) */
     unsigned n_integ_keys;
-    bool has_responses;          /* the integration has a responses key */
-    bool resp_repeated;          /* ... more than once (the last counts) */
-    bool resp_anchors;           /* the (last) responses defines anchors */
-    struct doc_mark resp_key;    /* start of the responses key */
+    bool has_responses;       /* the integration has a responses key */
+    bool resp_repeated;       /* ... more than once (the last counts) */
+    bool resp_anchors;        /* the (last) responses defines anchors */
+    struct doc_mark resp_key; /* start of the responses key */
     struct doc_mark resp_key_end;
 };
 
@@ -36,13 +36,13 @@ struct conv_op {
     const char *http_method; /* "GET" ... "ANY" (static) */
     char *pointer;           /* "/paths/~1pets/get" */
     struct doc_mark method_mark;
-    bool has_declared;       /* the operation has `responses` */
+    bool has_declared; /* the operation has `responses` */
     struct doc_tree declared;
     bool has_integration;
-    bool integration_ok;     /* it is a mapping */
+    bool integration_ok; /* it is a mapping */
     struct doc_mark integration_mark;
-    char *integration_type;  /* owned or NULL */
-    char *integration_uri;   /* owned or NULL */
+    char *integration_type; /* owned or NULL */
+    char *integration_uri;  /* owned or NULL */
     bool has_responses;
     struct doc_tree responses; /* root NULL when absent */
     struct conv_span span;
@@ -52,14 +52,14 @@ struct conv_op {
 struct conv_root {
     bool has_version;
     enum conv_version version;
-    char *version_text;        /* owned */
+    char *version_text; /* owned */
     struct doc_mark version_mark;
     struct doc_mark version_end;
-    bool has_webhooks;          /* OpenAPI 3.1 root `webhooks` */
-    char *title;               /* owned: info.title or NULL */
-    char *base_path;           /* owned: Swagger basePath or NULL */
-    json_t *servers;           /* owned: OAS3 servers or NULL */
-    bool base_known_at_paths;  /* basePath/servers came before paths */
+    bool has_webhooks;        /* OpenAPI 3.1 root `webhooks` */
+    char *title;              /* owned: info.title or NULL */
+    char *base_path;          /* owned: Swagger basePath or NULL */
+    json_t *servers;          /* owned: OAS3 servers or NULL */
+    bool base_known_at_paths; /* basePath/servers came before paths */
     bool has_paths;
     struct doc_tree components_responses; /* OAS3 components.responses */
     struct doc_tree swagger_responses;    /* Swagger root responses */
@@ -68,8 +68,7 @@ struct conv_root {
 void conv_root_release(struct conv_root *root);
 
 typedef int (*conv_op_fn)(void *ctx, struct conv_op *op,
-                          const struct conv_root *root,
-                          struct oag_error *err);
+                          const struct conv_root *root, struct oag_error *err);
 
 struct conv_walk_options {
     unsigned tree_flags;          /* DOC_TREE_POSITIONS for validate/merge */
@@ -103,8 +102,7 @@ bool conv_key_is_default(const char *key);
  */
 int conv_entry_to_record(const struct conv_op *op, const char *resource_path,
                          const char *key, json_t *value, const char *file,
-                         struct igr_record *out,
-                         struct oag_error_list *diags);
+                         struct igr_record *out, struct oag_error_list *diags);
 
 /* Location of a node of op's responses block, for diagnostics. */
 void conv_op_locate(const struct conv_op *op, const struct doc_tree *tree,

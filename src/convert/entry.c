@@ -34,9 +34,8 @@ void conv_op_locate(const struct conv_op *op, const struct doc_tree *tree,
         const struct doc_pos *p = doc_tree_find(tree, probe);
         if (p) {
             /* members point at their key, which is where people look */
-            const struct doc_mark *m = p->is_member && strcmp(probe, rel) == 0
-                                           ? &p->key
-                                           : &p->start;
+            const struct doc_mark *m =
+                p->is_member && strcmp(probe, rel) == 0 ? &p->key : &p->start;
             *out_line = m->line;
             *out_col = m->column;
             break;
@@ -103,7 +102,7 @@ static int read_map(const struct conv_op *op, const char *file,
     }
     const char *k;
     json_t *m;
-    json_object_foreach(v, k, m) {
+    json_object_foreach (v, k, m) {
         if (json_is_string(m)) {
             igr_map_set(out, k, json_string_value(m));
         } else if (json_is_null(m) && null_is_empty) {
@@ -123,8 +122,7 @@ static int read_map(const struct conv_op *op, const char *file,
 
 int conv_entry_to_record(const struct conv_op *op, const char *resource_path,
                          const char *key, json_t *value, const char *file,
-                         struct igr_record *out,
-                         struct oag_error_list *diags)
+                         struct igr_record *out, struct oag_error_list *diags)
 {
     igr_record_release(out);
     struct buf rel = BUF_INIT;
@@ -139,8 +137,8 @@ int conv_entry_to_record(const struct conv_op *op, const char *resource_path,
     if (json_is_string(status)) {
         out->status_code = xstrdup(json_string_value(status));
     } else if (json_is_integer(status)) {
-        out->status_code = xstrfmt("%" JSON_INTEGER_FORMAT,
-                                   json_integer_value(status));
+        out->status_code =
+            xstrfmt("%" JSON_INTEGER_FORMAT, json_integer_value(status));
     } else {
         char *p = xstrfmt("%s/statusCode", buf_str(&rel));
         entry_error(op, file, diags, status ? p : buf_str(&rel),

@@ -46,17 +46,17 @@ static int on_op(void *vctx, struct conv_op *op, const struct conv_root *root,
         }
         return 0;
     }
-    x->defer = x->opts->basepath != CONV_BASEPATH_IGNORE &&
-               !root->base_known_at_paths;
-    char *rpath = x->defer ? xstrdup(op->doc_path)
-                           : conv_resource_path(root, op->doc_path,
-                                                x->opts->basepath);
+    x->defer =
+        x->opts->basepath != CONV_BASEPATH_IGNORE && !root->base_known_at_paths;
+    char *rpath =
+        x->defer ? xstrdup(op->doc_path)
+                 : conv_resource_path(root, op->doc_path, x->opts->basepath);
     int rc = 0;
     const char *key;
     json_t *value;
     /* entries sharing a status code: API Gateway keeps the last one */
     struct igr_list recs = { 0 };
-    json_object_foreach(resp, key, value) {
+    json_object_foreach (resp, key, value) {
         struct igr_record rec = { 0 };
         if (conv_entry_to_record(op, rpath, key, value, x->file, &rec,
                                  x->diags) != 0) {
@@ -88,20 +88,24 @@ static int on_op(void *vctx, struct conv_op *op, const struct conv_root *root,
     return rc;
 }
 
-static int extract_reader(struct doc_reader *r,
-                          const struct conv_options *opts, conv_record_fn fn,
-                          void *ctx, struct oag_error_list *diags,
-                          struct oag_error *err)
+static int extract_reader(struct doc_reader *r, const struct conv_options *opts,
+                          conv_record_fn fn, void *ctx,
+                          struct oag_error_list *diags, struct oag_error *err)
 {
     struct oag_error_list local = OAG_ERROR_LIST_INIT;
     struct oag_error_list *d = diags ? diags : &local;
     size_t errors_before = d->n_errors;
     struct extract_ctx x = {
-        .opts = opts, .fn = fn, .fn_ctx = ctx, .file = doc_reader_name(r),
+        .opts = opts,
+        .fn = fn,
+        .fn_ctx = ctx,
+        .file = doc_reader_name(r),
         .diags = d,
     };
     struct conv_walk_options wo = {
-        .tree_flags = 0, .skip_declared = true, .diags = d,
+        .tree_flags = 0,
+        .skip_declared = true,
+        .diags = d,
     };
     struct conv_root root;
     int rc = conv_walk(r, &wo, on_op, &x, &root, err);
@@ -128,8 +132,7 @@ int conv_extract_file(const char *path, const char *name,
                       void *ctx, struct oag_error_list *diags,
                       struct oag_error *err)
 {
-    struct doc_reader *r = doc_reader_new_file(path, name, &opts->limits,
-                                               err);
+    struct doc_reader *r = doc_reader_new_file(path, name, &opts->limits, err);
     if (!r) {
         return -1;
     }
@@ -143,8 +146,8 @@ int conv_extract_memory(const char *data, size_t len, const char *name,
                         void *ctx, struct oag_error_list *diags,
                         struct oag_error *err)
 {
-    struct doc_reader *r = doc_reader_new_memory(data, len, name,
-                                                 &opts->limits, err);
+    struct doc_reader *r =
+        doc_reader_new_memory(data, len, name, &opts->limits, err);
     if (!r) {
         return -1;
     }
@@ -164,6 +167,5 @@ int conv_extract_list(const char *data, size_t len, const char *name,
                       const struct conv_options *opts, struct igr_list *out,
                       struct oag_error_list *diags, struct oag_error *err)
 {
-    return conv_extract_memory(data, len, name, opts, collect, out, diags,
-                               err);
+    return conv_extract_memory(data, len, name, opts, collect, out, diags, err);
 }

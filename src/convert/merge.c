@@ -27,21 +27,21 @@
 #include "util/xalloc.h"
 
 struct merge_entry {
-    char *key;                 /* as written */
+    char *key; /* as written */
     bool is_default;
-    json_t *value;             /* reference */
+    json_t *value; /* reference */
     struct doc_mark key_start;
     struct doc_mark key_end;
     struct doc_mark value_start;
     struct doc_mark value_end;
     bool value_flow;
     bool value_is_map;
-    struct igr_record rec;     /* zeroed when the entry is not valid */
+    struct igr_record rec; /* zeroed when the entry is not valid */
     bool valid;
 };
 
 struct merge_group {
-    size_t *idx;               /* indices into the records list */
+    size_t *idx; /* indices into the records list */
     size_t len;
     size_t cap;
     bool matched;
@@ -54,14 +54,14 @@ struct merge_ctx {
     const struct igr_list *records;
     const struct conv_options *opts;
     struct doc_style style;
-    struct strset group_of;    /* "path\nMETHOD" -> group index */
+    struct strset group_of; /* "path\nMETHOD" -> group index */
     struct merge_group *groups;
     size_t n_groups;
     struct doc_splice splice;
     struct conv_merge_stats *stats;
     struct oag_error_list *diags;
     size_t errors;
-    bool dup_keys;             /* this op's responses repeat a key, or
+    bool dup_keys; /* this op's responses repeat a key, or
                                   write one as '? key' (explicit): the
                                   entries' text cannot be reused */
 };
@@ -96,7 +96,9 @@ static void report(struct merge_ctx *m, const struct doc_mark *at,
 static json_t *entry_value(const struct igr_record *rec, json_t *orig)
 {
     static const char *const fields[] = {
-        "statusCode", "responseParameters", "responseTemplates",
+        "statusCode",
+        "responseParameters",
+        "responseTemplates",
         "contentHandling",
     };
     json_t *want = json_object();
@@ -113,7 +115,7 @@ static json_t *entry_value(const struct igr_record *rec, json_t *orig)
         const char *k;
         json_t *v;
         if (json_is_object(old)) {
-            json_object_foreach(old, k, v) {
+            json_object_foreach (old, k, v) {
                 const char *nv = igr_map_get(maps[i], k);
                 if (nv) {
                     json_object_set_new(o, k, json_string(nv));
@@ -138,7 +140,7 @@ static json_t *entry_value(const struct igr_record *rec, json_t *orig)
     json_t *ordered = json_object();
     const char *k;
     json_t *v;
-    json_object_foreach(orig, k, v) {
+    json_object_foreach (orig, k, v) {
         json_t *w = json_object_get(want, k);
         if (w) {
             json_object_set(ordered, k, w);
@@ -210,8 +212,8 @@ static void emit_block_entry(struct merge_ctx *m, struct buf *out,
     json_decref(value);
 }
 
-static void emit_flow_value(struct merge_ctx *m, struct buf *out,
-                            json_t *value, unsigned indent, bool compact)
+static void emit_flow_value(struct merge_ctx *m, struct buf *out, json_t *value,
+                            unsigned indent, bool compact)
 {
     struct doc_style st = m->style;
     st.compact = compact;
@@ -232,8 +234,8 @@ static bool existing_equals(const struct merge_entry *e, size_t n,
         }
         bool later = false;
         for (size_t j = i + 1; j < n; j++) {
-            if (e[j].valid && strcmp(e[j].rec.status_code,
-                                     e[i].rec.status_code) == 0) {
+            if (e[j].valid &&
+                strcmp(e[j].rec.status_code, e[i].rec.status_code) == 0) {
                 later = true;
             }
         }
@@ -264,16 +266,16 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
     struct buf text = BUF_INIT;
     json_t *resp_root = op->responses.root;
     bool resp_is_map = json_is_object(resp_root);
-    const struct doc_pos *rp = op->responses.n_pos ? &op->responses.pos[0]
-                                                   : NULL;
+    const struct doc_pos *rp =
+        op->responses.n_pos ? &op->responses.pos[0] : NULL;
 
     /*
      * A flow map under a block integration ("responses: {...}") is
      * rewritten as a flow map in its place: the block writer below works
      * in whole lines and would overwrite the "responses:" key's line.
      */
-    bool flow_in_block = !sp->integ_flow && sp->has_responses &&
-                         resp_is_map && resp_flow && n > 0;
+    bool flow_in_block = !sp->integ_flow && sp->has_responses && resp_is_map &&
+                         resp_flow && n > 0;
     if ((!sp->integ_flow && !flow_in_block) ||
         (sp->has_responses && resp_is_map && !resp_flow)) {
         /* block style */
@@ -286,8 +288,8 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
             }
             if (e[0].value_is_map && !e[0].value_flow &&
                 e[0].value_start.column > e[0].key_start.column) {
-                step = (unsigned)(e[0].value_start.column -
-                                  e[0].key_start.column);
+                step =
+                    (unsigned)(e[0].value_start.column - e[0].key_start.column);
             }
         } else if (sp->has_responses) {
             indent = line_indent(m->data, sp->resp_key.offset) + step;
@@ -298,10 +300,9 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
             const struct igr_record *want = &recs->items[g->idx[i]];
             const struct merge_entry *orig = NULL;
             for (size_t j = 0; j < n; j++) {
-                if (e[j].valid && strcmp(record_key(want),
-                                         e[j].is_default
-                                             ? "default"
-                                             : e[j].key) == 0) {
+                if (e[j].valid &&
+                    strcmp(record_key(want),
+                           e[j].is_default ? "default" : e[j].key) == 0) {
                     orig = &e[j];
                 }
             }
@@ -362,8 +363,8 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
                 buf_release(&text);
                 return;
             }
-            start = end = doc_line_after_node(m->data, m->len,
-                                                 sp->integ_end.offset);
+            start = end =
+                doc_line_after_node(m->data, m->len, sp->integ_end.offset);
             struct buf head = BUF_INIT;
             if (start == m->len && start > 0 && m->data[start - 1] != '\n') {
                 buf_adds(&head, m->style.newline);
@@ -383,11 +384,10 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
     }
 
     /* flow style (JSON documents, or {...} in YAML) */
-    unsigned indent = sp->has_responses
-                          ? line_indent(m->data, sp->resp_key.offset)
-                          : (unsigned)(sp->integ_key_col > 0
-                                           ? sp->integ_key_col - 1
-                                           : 0);
+    unsigned indent =
+        sp->has_responses
+            ? line_indent(m->data, sp->resp_key.offset)
+            : (unsigned)(sp->integ_key_col > 0 ? sp->integ_key_col - 1 : 0);
     bool compact = m->style.compact;
     if (sp->has_responses && rp) {
         compact = compact || rp->start.line == rp->end.line;
@@ -397,9 +397,9 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
         const struct igr_record *want = &recs->items[g->idx[i]];
         const struct merge_entry *orig = NULL;
         for (size_t j = 0; j < n; j++) {
-            if (e[j].valid && strcmp(record_key(want),
-                                     e[j].is_default ? "default"
-                                                     : e[j].key) == 0) {
+            if (e[j].valid &&
+                strcmp(record_key(want),
+                       e[j].is_default ? "default" : e[j].key) == 0) {
                 orig = &e[j];
             }
         }
@@ -447,9 +447,8 @@ static void merge_op(struct merge_ctx *m, const struct conv_op *op,
 {
     char *gk = group_key(rpath, op->http_method);
     size_t gi = 0;
-    struct merge_group *g = strset_find(&m->group_of, gk, &gi)
-                                ? &m->groups[gi]
-                                : NULL;
+    struct merge_group *g =
+        strset_find(&m->group_of, gk, &gi) ? &m->groups[gi] : NULL;
     free(gk);
     if (g) {
         g->matched = true;
@@ -461,8 +460,8 @@ static void merge_op(struct merge_ctx *m, const struct conv_op *op,
                                op->method_mark.column, op->pointer,
                                "%s %s has no x-amazon-apigateway-integration "
                                "in the document: its live integration "
-                               "responses are not written", op->http_method,
-                               op->doc_path);
+                               "responses are not written",
+                               op->http_method, op->doc_path);
         } else if (g) {
             const struct igr_record *r = &m->records->items[g->idx[0]];
             report(m, &op->method_mark, op->pointer,
@@ -482,7 +481,7 @@ static void merge_op(struct merge_ctx *m, const struct conv_op *op,
         e = xcalloc(json_object_size(resp) + 1, sizeof(*e));
         const char *k;
         json_t *v;
-        json_object_foreach(resp, k, v) {
+        json_object_foreach (resp, k, v) {
             struct merge_entry *me = &e[n++];
             me->key = xstrdup(k);
             me->is_default = conv_key_is_default(k);
@@ -498,8 +497,8 @@ static void merge_op(struct merge_ctx *m, const struct conv_op *op,
                 me->value_end = pos->end;
                 me->value_flow = pos->flow;
             }
-            me->valid = conv_entry_to_record(op, rpath, k, v, m->file,
-                                             &me->rec, m->diags) == 0;
+            me->valid = conv_entry_to_record(op, rpath, k, v, m->file, &me->rec,
+                                             m->diags) == 0;
             if (!me->valid) {
                 m->errors++;
             }
@@ -523,8 +522,8 @@ static void merge_op(struct merge_ctx *m, const struct conv_op *op,
     for (size_t i = 0; i < n && !m->dup_keys; i++) {
         /* an explicit key: '?' before the key on its line */
         size_t ls = doc_line_start(m->data, e[i].key_start.offset);
-        m->dup_keys = memchr(m->data + ls, '?', e[i].key_start.offset - ls) !=
-                      NULL;
+        m->dup_keys =
+            memchr(m->data + ls, '?', e[i].key_start.offset - ls) != NULL;
     }
     bool unchanged = existing_equals(e, n, m->records, g);
     if (!unchanged && op->span.resp_anchors) {
@@ -532,8 +531,8 @@ static void merge_op(struct merge_ctx *m, const struct conv_op *op,
         report(m, &op->span.resp_key, op->pointer,
                "cannot rewrite the responses of %s %s: they define a YAML "
                "anchor (&name) that aliases elsewhere may use; write copies "
-               "instead of the aliases first", op->http_method,
-               op->doc_path);
+               "instead of the aliases first",
+               op->http_method, op->doc_path);
     } else if (!unchanged) {
         bool same_keys = g && n == g->len && n > 0 && !m->dup_keys;
         for (size_t i = 0; same_keys && i < n; i++) {
@@ -543,9 +542,8 @@ static void merge_op(struct merge_ctx *m, const struct conv_op *op,
                                e[i].is_default ? "default" : e[i].key) == 0;
             /* two entries for one status code collapse: rewrite all */
             for (size_t j = i + 1; same_keys && j < n; j++) {
-                same_keys = e[j].valid &&
-                            strcmp(e[i].rec.status_code,
-                                   e[j].rec.status_code) != 0;
+                same_keys = e[j].valid && strcmp(e[i].rec.status_code,
+                                                 e[j].rec.status_code) != 0;
             }
         }
         m->stats->operations_changed++;
@@ -570,15 +568,13 @@ static void merge_op(struct merge_ctx *m, const struct conv_op *op,
                     size_t t;
                     block_entry_span(m, &e[i], &s, &t);
                     emit_block_entry(m, &text, &e[i], want, indent, step);
-                    doc_splice_add(&m->splice, s, t, buf_str(&text),
-                                   text.len);
+                    doc_splice_add(&m->splice, s, t, buf_str(&text), text.len);
                 } else {
                     json_t *v = entry_value(want, e[i].value);
-                    unsigned indent = line_indent(m->data,
-                                                  e[i].key_start.offset);
+                    unsigned indent =
+                        line_indent(m->data, e[i].key_start.offset);
                     bool compact = m->style.compact ||
-                                   e[i].value_start.line ==
-                                       e[i].value_end.line;
+                                   e[i].value_start.line == e[i].value_end.line;
                     emit_flow_value(m, &text, v, indent, compact);
                     json_decref(v);
                     doc_splice_add(&m->splice, e[i].value_start.offset,
@@ -592,10 +588,9 @@ static void merge_op(struct merge_ctx *m, const struct conv_op *op,
             for (size_t i = 0; i < n; i++) {
                 bool kept = false;
                 for (size_t j = 0; g && j < g->len; j++) {
-                    kept = kept || strcmp(record_key(
-                                              &m->records->items[g->idx[j]]),
-                                          e[i].is_default ? "default"
-                                                          : e[i].key) == 0;
+                    kept = kept ||
+                           strcmp(record_key(&m->records->items[g->idx[j]]),
+                                  e[i].is_default ? "default" : e[i].key) == 0;
                 }
                 removed += !kept;
             }
@@ -638,8 +633,7 @@ static int on_op(void *vctx, struct conv_op *op, const struct conv_root *root,
         memset(op, 0, sizeof(*op)); /* the walker frees a zeroed op */
         return 0;
     }
-    char *rpath = conv_resource_path(root, op->doc_path,
-                                     w->m->opts->basepath);
+    char *rpath = conv_resource_path(root, op->doc_path, w->m->opts->basepath);
     merge_op(w->m, op, rpath);
     free(rpath);
     (void)err;
@@ -666,9 +660,13 @@ int conv_merge(const char *data, size_t len, const char *name,
 {
     struct conv_merge_stats local_stats = { 0 };
     struct merge_ctx m = {
-        .data = data, .len = len, .file = name ? name : "<memory>",
-        .records = records, .opts = opts,
-        .stats = stats ? stats : &local_stats, .diags = diags,
+        .data = data,
+        .len = len,
+        .file = name ? name : "<memory>",
+        .records = records,
+        .opts = opts,
+        .stats = stats ? stats : &local_stats,
+        .diags = diags,
     };
     memset(m.stats, 0, sizeof(*m.stats));
     doc_style_detect(data, len, looks_like_json(data, len), &m.style);
@@ -685,8 +683,7 @@ int conv_merge(const char *data, size_t len, const char *name,
         size_t gi;
         if (!strset_find(&m.group_of, gk, &gi)) {
             gi = m.n_groups++;
-            m.groups = xreallocarray(m.groups, m.n_groups,
-                                     sizeof(*m.groups));
+            m.groups = xreallocarray(m.groups, m.n_groups, sizeof(*m.groups));
             memset(&m.groups[gi], 0, sizeof(m.groups[gi]));
             strset_add(&m.group_of, gk, gi);
         }
@@ -703,9 +700,10 @@ int conv_merge(const char *data, size_t len, const char *name,
                 /* the block is keyed by pattern: one entry per pattern */
                 report(&m, NULL, NULL,
                        "records for %s %s (status %s and %s) share the "
-                       "selection pattern '%s'", rec->http_method, rec->path,
-                       records->items[g->idx[j]].status_code,
-                       rec->status_code, record_key(rec));
+                       "selection pattern '%s'",
+                       rec->http_method, rec->path,
+                       records->items[g->idx[j]].status_code, rec->status_code,
+                       record_key(rec));
             }
         }
         if (g->len == g->cap) {
@@ -724,7 +722,8 @@ int conv_merge(const char *data, size_t len, const char *name,
         goto out;
     }
     struct conv_walk_options wo = {
-        .tree_flags = DOC_TREE_POSITIONS, .skip_declared = true,
+        .tree_flags = DOC_TREE_POSITIONS,
+        .skip_declared = true,
         .diags = diags,
     };
     size_t diag_errors = diags ? diags->n_errors : 0;
@@ -739,28 +738,28 @@ int conv_merge(const char *data, size_t len, const char *name,
     }
     for (size_t i = 0; i < m.n_groups; i++) {
         if (!m.groups[i].matched && opts->merge_skip_missing) {
-            const struct igr_record *rec =
-                &records->items[m.groups[i].idx[0]];
+            const struct igr_record *rec = &records->items[m.groups[i].idx[0]];
             if (diags) {
-                oag_error_list_add(diags, OAG_SEV_WARNING, OAG_ERR_INVALID,
-                                   m.file, 0, 0, NULL,
-                                   "%s %s is not in the document: its %zu "
-                                   "integration response(s) are not written",
-                                   rec->http_method, rec->path,
-                                   m.groups[i].len);
+                oag_error_list_add(
+                    diags, OAG_SEV_WARNING, OAG_ERR_INVALID, m.file, 0, 0, NULL,
+                    "%s %s is not in the document: its %zu "
+                    "integration response(s) are not written",
+                    rec->http_method, rec->path, m.groups[i].len);
             }
         } else if (!m.groups[i].matched) {
-            const struct igr_record *rec =
-                &records->items[m.groups[i].idx[0]];
+            const struct igr_record *rec = &records->items[m.groups[i].idx[0]];
             report(&m, NULL, NULL,
                    "no operation %s %s in the document for record %zu "
-                   "(status %s)", rec->http_method, rec->path,
-                   m.groups[i].idx[0], rec->status_code);
+                   "(status %s)",
+                   rec->http_method, rec->path, m.groups[i].idx[0],
+                   rec->status_code);
         }
     }
     if (m.errors || (diags && diags->n_errors > diag_errors)) {
-        oag_error_set(err, OAG_ERR_INVALID, "nothing written: %s cannot "
-                      "take these records", m.file);
+        oag_error_set(err, OAG_ERR_INVALID,
+                      "nothing written: %s cannot "
+                      "take these records",
+                      m.file);
         goto out;
     }
     if (doc_splice_apply(&m.splice, data, len, out, err) != 0) {

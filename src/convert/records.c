@@ -20,8 +20,7 @@ static json_t *map_to_json(const struct igr_map *m)
 {
     json_t *o = json_object();
     for (size_t i = 0; i < m->len; i++) {
-        json_object_set_new(o, m->items[i].key,
-                            json_string(m->items[i].value));
+        json_object_set_new(o, m->items[i].key, json_string(m->items[i].value));
     }
     return o;
 }
@@ -191,12 +190,11 @@ struct reader_ctx {
     bool bad;
 };
 
-static void rec_error(struct reader_ctx *c, const char *field,
-                      const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void rec_error(struct reader_ctx *c, const char *field, const char *fmt,
+                      ...) __attribute__((format(printf, 3, 4)));
 
-static void rec_error(struct reader_ctx *c, const char *field,
-                      const char *fmt, ...)
+static void rec_error(struct reader_ctx *c, const char *field, const char *fmt,
+                      ...)
 {
     c->bad = true;
     if (!c->diags) {
@@ -207,8 +205,8 @@ static void rec_error(struct reader_ctx *c, const char *field,
     va_start(ap, fmt);
     oag_error_vset(&e, OAG_ERR_INVALID, fmt, ap);
     va_end(ap);
-    char *ptr = field ? xstrfmt("/%zu/%s", c->index, field)
-                      : xstrfmt("/%zu", c->index);
+    char *ptr =
+        field ? xstrfmt("/%zu/%s", c->index, field) : xstrfmt("/%zu", c->index);
     oag_error_set_where(&e, c->name, 0, 0, ptr);
     free(ptr);
     oag_error_list_take(c->diags, OAG_SEV_ERROR, &e);
@@ -218,8 +216,8 @@ static char *req_string(struct reader_ctx *c, json_t *o, const char *field)
 {
     json_t *v = json_object_get(o, field);
     if (!json_is_string(v)) {
-        rec_error(c, field, v ? "'%s' must be a string"
-                              : "record has no '%s'", field);
+        rec_error(c, field, v ? "'%s' must be a string" : "record has no '%s'",
+                  field);
         return NULL;
     }
     return xstrdup(json_string_value(v));
@@ -238,7 +236,7 @@ static void read_map(struct reader_ctx *c, json_t *o, const char *field,
     }
     const char *k;
     json_t *m;
-    json_object_foreach(v, k, m) {
+    json_object_foreach (v, k, m) {
         if (json_is_string(m)) {
             igr_map_set(out, k, json_string_value(m));
         } else if (json_is_null(m) && null_is_empty) {
@@ -250,17 +248,23 @@ static void read_map(struct reader_ctx *c, json_t *o, const char *field,
     }
 }
 
-static void read_record(struct reader_ctx *c, json_t *o,
-                        struct igr_record *r)
+static void read_record(struct reader_ctx *c, json_t *o, struct igr_record *r)
 {
     static const char *const known[] = {
-        "path", "httpMethod", "statusCode", "selectionPattern",
-        "responseParameters", "responseTemplates", "contentHandling",
-        "restApiId", "resourceId", NULL,
+        "path",
+        "httpMethod",
+        "statusCode",
+        "selectionPattern",
+        "responseParameters",
+        "responseTemplates",
+        "contentHandling",
+        "restApiId",
+        "resourceId",
+        NULL,
     };
     const char *k;
     json_t *m;
-    json_object_foreach(o, k, m) {
+    json_object_foreach (o, k, m) {
         bool ok = false;
         for (size_t i = 0; known[i]; i++) {
             ok = ok || strcmp(known[i], k) == 0;
@@ -275,25 +279,30 @@ static void read_record(struct reader_ctx *c, json_t *o,
     }
     r->http_method = req_string(c, o, "httpMethod");
     if (r->http_method && !igr_http_method_is_valid(r->http_method)) {
-        rec_error(c, "httpMethod", "httpMethod '%s' is not one of GET, PUT, "
-                  "POST, DELETE, PATCH, HEAD, OPTIONS, ANY", r->http_method);
+        rec_error(c, "httpMethod",
+                  "httpMethod '%s' is not one of GET, PUT, "
+                  "POST, DELETE, PATCH, HEAD, OPTIONS, ANY",
+                  r->http_method);
     }
     json_t *st = json_object_get(o, "statusCode");
     if (json_is_integer(st)) {
-        r->status_code = xstrfmt("%" JSON_INTEGER_FORMAT,
-                                 json_integer_value(st));
+        r->status_code =
+            xstrfmt("%" JSON_INTEGER_FORMAT, json_integer_value(st));
     } else {
         r->status_code = req_string(c, o, "statusCode");
     }
     if (r->status_code && !igr_status_code_is_valid(r->status_code)) {
-        rec_error(c, "statusCode", "status code '%s' does not match "
-                  "[1-5]\\d\\d", r->status_code);
+        rec_error(c, "statusCode",
+                  "status code '%s' does not match "
+                  "[1-5]\\d\\d",
+                  r->status_code);
     }
     json_t *sp = json_object_get(o, "selectionPattern");
     if (json_is_string(sp)) {
         const char *s = json_string_value(sp);
         if (strcmp(s, "default") == 0) {
-            rec_error(c, "selectionPattern", "selectionPattern 'default' "
+            rec_error(c, "selectionPattern",
+                      "selectionPattern 'default' "
                       "cannot be written as a responses key (the key "
                       "'default' is the catch-all); leave selectionPattern "
                       "out for the catch-all");
@@ -301,7 +310,8 @@ static void read_record(struct reader_ctx *c, json_t *o,
             r->selection_pattern = xstrdup(s);
         }
     } else if (sp && !json_is_null(sp)) {
-        rec_error(c, "selectionPattern", "'selectionPattern' must be a "
+        rec_error(c, "selectionPattern",
+                  "'selectionPattern' must be a "
                   "string");
     }
     read_map(c, o, "responseParameters", false, &r->response_parameters);
@@ -310,15 +320,14 @@ static void read_record(struct reader_ctx *c, json_t *o,
     if (json_is_string(ch)) {
         r->content_handling = xstrdup(json_string_value(ch));
     } else if (ch && !json_is_null(ch)) {
-        rec_error(c, "contentHandling", "'contentHandling' must be a "
+        rec_error(c, "contentHandling",
+                  "'contentHandling' must be a "
                   "string");
     }
     json_t *id = json_object_get(o, "restApiId");
-    r->rest_api_id = json_is_string(id) ? xstrdup(json_string_value(id))
-                                        : NULL;
+    r->rest_api_id = json_is_string(id) ? xstrdup(json_string_value(id)) : NULL;
     id = json_object_get(o, "resourceId");
-    r->resource_id = json_is_string(id) ? xstrdup(json_string_value(id))
-                                        : NULL;
+    r->resource_id = json_is_string(id) ? xstrdup(json_string_value(id)) : NULL;
 }
 
 int conv_records_from_json(json_t *array, const char *name,
@@ -335,7 +344,7 @@ int conv_records_from_json(json_t *array, const char *name,
     }
     size_t i;
     json_t *o;
-    json_array_foreach(array, i, o) {
+    json_array_foreach (array, i, o) {
         c.index = i;
         if (!json_is_object(o)) {
             rec_error(&c, NULL, "record %zu is not an object", i);

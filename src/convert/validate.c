@@ -20,8 +20,8 @@
 
 /* A header mapping whose declared response is a $ref. */
 struct pending_ref {
-    char *ref;       /* "#/components/responses/X" */
-    char *header;    /* header name */
+    char *ref;    /* "#/components/responses/X" */
+    char *header; /* header name */
     char *status;
     char *file;
     unsigned long line;
@@ -93,7 +93,7 @@ static const char *find_header_ci(json_t *headers, const char *name)
 {
     const char *k;
     json_t *m;
-    json_object_foreach(headers, k, m) {
+    json_object_foreach (headers, k, m) {
         if (strcasecmp(k, name) == 0) {
             return k;
         }
@@ -110,30 +110,29 @@ static void check_header_declared(struct validate_ctx *v,
     if (json_is_string(ref)) {
         if (v->n_pending == v->cap_pending) {
             v->cap_pending = v->cap_pending ? v->cap_pending * 2 : 8;
-            v->pending = xreallocarray(v->pending, v->cap_pending,
-                                       sizeof(*v->pending));
+            v->pending =
+                xreallocarray(v->pending, v->cap_pending, sizeof(*v->pending));
         }
         struct pending_ref *p = &v->pending[v->n_pending++];
         memset(p, 0, sizeof(*p));
         p->ref = xstrdup(json_string_value(ref));
         p->header = xstrdup(header);
         p->status = xstrdup(status);
-        conv_op_locate(op, &op->responses, rel, RESP_SUFFIX, &p->line,
-                       &p->col, &p->pointer);
+        conv_op_locate(op, &op->responses, rel, RESP_SUFFIX, &p->line, &p->col,
+                       &p->pointer);
         return;
     }
     json_t *headers = json_object_get(declared, "headers");
     if (json_object_get(headers, header)) {
         return;
     }
-    const char *near = json_is_object(headers)
-                           ? find_header_ci(headers, header)
-                           : NULL;
+    const char *near =
+        json_is_object(headers) ? find_header_ci(headers, header) : NULL;
     if (near) {
         add(v, OAG_SEV_ERROR, op, &op->responses, rel, RESP_SUFFIX,
             "header '%s' is not declared in the '%s' response's headers "
-            "(header names are case-sensitive: it declares '%s')", header,
-            status, near);
+            "(header names are case-sensitive: it declares '%s')",
+            header, status, near);
     } else {
         add(v, OAG_SEV_ERROR, op, &op->responses, rel, RESP_SUFFIX,
             "header '%s' is mapped but not declared in the '%s' response's "
@@ -169,21 +168,19 @@ static void check_entry(struct validate_ctx *v, const struct conv_op *op,
         oag_error_release(&e);
     } else if (!conv_key_is_default(key) && lambda &&
                igr_pattern_dot_misses_newlines(key)) {
-        add(v, OAG_SEV_WARNING, op, &op->responses, buf_str(&rel),
-            RESP_SUFFIX,
+        add(v, OAG_SEV_WARNING, op, &op->responses, buf_str(&rel), RESP_SUFFIX,
             "selection pattern '%s' uses '.', which does not match line "
             "breaks in Lambda error messages; use (\\n|.)* or (?s) if "
-            "messages can span lines", key);
+            "messages can span lines",
+            key);
     }
     if (strcmp(key, "-") == 0 || key[0] == '\0') {
-        add(v, OAG_SEV_WARNING, op, &op->responses, buf_str(&rel),
-            RESP_SUFFIX,
-            "key '%s' is read as the catch-all; write 'default' instead",
-            key);
+        add(v, OAG_SEV_WARNING, op, &op->responses, buf_str(&rel), RESP_SUFFIX,
+            "key '%s' is read as the catch-all; write 'default' instead", key);
     }
     const char *k;
     json_t *m;
-    json_object_foreach(value, k, m) {
+    json_object_foreach (value, k, m) {
         if (strcmp(k, "statusCode") != 0 &&
             strcmp(k, "responseParameters") != 0 &&
             strcmp(k, "responseTemplates") != 0 &&
@@ -191,7 +188,8 @@ static void check_entry(struct validate_ctx *v, const struct conv_op *op,
             char *p = jptr_join(buf_str(&rel), k);
             add(v, OAG_SEV_WARNING, op, &op->responses, p, RESP_SUFFIX,
                 "'%s' is not a field of an integration response%s; API "
-                "Gateway ignores it", k,
+                "Gateway ignores it",
+                k,
                 strcmp(k, "selectionPattern") == 0
                     ? " (the selection pattern is the key)"
                     : "");
@@ -199,12 +197,10 @@ static void check_entry(struct validate_ctx *v, const struct conv_op *op,
         }
     }
     json_t *status = json_object_get(value, "statusCode");
-    char *code = json_is_string(status)
-                     ? xstrdup(json_string_value(status))
-                     : json_is_integer(status)
-                           ? xstrfmt("%" JSON_INTEGER_FORMAT,
-                                     json_integer_value(status))
-                           : NULL;
+    char *code = json_is_string(status)    ? xstrdup(json_string_value(status))
+                 : json_is_integer(status) ? xstrfmt("%" JSON_INTEGER_FORMAT,
+                                                     json_integer_value(status))
+                                           : NULL;
     char *status_rel = jptr_join(buf_str(&rel), "statusCode");
     json_t *declared = NULL;
     if (code && !igr_status_code_is_valid(code)) {
@@ -213,30 +209,29 @@ static void check_entry(struct validate_ctx *v, const struct conv_op *op,
     } else if (code) {
         declared = declared_response(op, code);
         if (!declared) {
-            add(v, OAG_SEV_ERROR, op, &op->responses, status_rel,
-                RESP_SUFFIX,
+            add(v, OAG_SEV_ERROR, op, &op->responses, status_rel, RESP_SUFFIX,
                 "status code '%s' has no method response: add '%s' to the "
-                "responses of %s %s", code, code, op->http_method,
-                op->doc_path);
+                "responses of %s %s",
+                code, code, op->http_method, op->doc_path);
         }
     }
     json_t *params = json_object_get(value, "responseParameters");
     if (json_is_object(params)) {
-        json_object_foreach(params, k, m) {
+        json_object_foreach (params, k, m) {
             char *p = jptr_join(buf_str(&rel), "responseParameters");
             char *pk = jptr_join(p, k);
             const char *header = NULL;
             if (igr_check_header_key(k, &header, &e) != 0) {
-                add(v, OAG_SEV_ERROR, op, &op->responses, pk, RESP_SUFFIX,
-                    "%s", e.message);
+                add(v, OAG_SEV_ERROR, op, &op->responses, pk, RESP_SUFFIX, "%s",
+                    e.message);
                 oag_error_release(&e);
             } else if (declared && json_is_object(declared)) {
                 check_header_declared(v, op, declared, code, header, pk);
             }
             if (json_is_string(m) &&
                 igr_check_source_expression(json_string_value(m), &e) != 0) {
-                add(v, OAG_SEV_ERROR, op, &op->responses, pk, RESP_SUFFIX,
-                    "%s", e.message);
+                add(v, OAG_SEV_ERROR, op, &op->responses, pk, RESP_SUFFIX, "%s",
+                    e.message);
                 oag_error_release(&e);
             }
             free(pk);
@@ -245,12 +240,12 @@ static void check_entry(struct validate_ctx *v, const struct conv_op *op,
     }
     json_t *templates = json_object_get(value, "responseTemplates");
     if (json_is_object(templates)) {
-        json_object_foreach(templates, k, m) {
+        json_object_foreach (templates, k, m) {
             if (igr_check_media_type(k, &e) != 0) {
                 char *p = jptr_join(buf_str(&rel), "responseTemplates");
                 char *pk = jptr_join(p, k);
-                add(v, OAG_SEV_ERROR, op, &op->responses, pk, RESP_SUFFIX,
-                    "%s", e.message);
+                add(v, OAG_SEV_ERROR, op, &op->responses, pk, RESP_SUFFIX, "%s",
+                    e.message);
                 oag_error_release(&e);
                 free(pk);
                 free(p);
@@ -263,7 +258,8 @@ static void check_entry(struct validate_ctx *v, const struct conv_op *op,
         char *p = jptr_join(buf_str(&rel), "contentHandling");
         add(v, OAG_SEV_ERROR, op, &op->responses, p, RESP_SUFFIX,
             "contentHandling '%s' is not CONVERT_TO_BINARY or "
-            "CONVERT_TO_TEXT", json_string_value(ch));
+            "CONVERT_TO_TEXT",
+            json_string_value(ch));
         free(p);
     }
     free(status_rel);
@@ -316,7 +312,7 @@ static int on_op(void *vctx, struct conv_op *op, const struct conv_root *root,
     const char *key;
     json_t *value;
     const char *default_key = NULL;
-    json_object_foreach(resp, key, value) {
+    json_object_foreach (resp, key, value) {
         struct igr_record rec = { 0 };
         if (conv_entry_to_record(op, op->doc_path, key, value, v->file, &rec,
                                  v->diags) != 0) {
@@ -329,7 +325,8 @@ static int on_op(void *vctx, struct conv_op *op, const struct conv_root *root,
                 add(v, OAG_SEV_ERROR, op, &op->responses, rel, RESP_SUFFIX,
                     "more than one catch-all response ('%s' and '%s'): API "
                     "Gateway allows one integration response without a "
-                    "selection pattern", default_key, key);
+                    "selection pattern",
+                    default_key, key);
                 free(rel);
             }
             default_key = key;
@@ -342,12 +339,12 @@ static int on_op(void *vctx, struct conv_op *op, const struct conv_root *root,
         json_t *a = json_object_get(json_object_iter_value(it), "statusCode");
         void *jt = json_object_iter_next(resp, it);
         for (; jt; jt = json_object_iter_next(resp, jt)) {
-            json_t *b = json_object_get(json_object_iter_value(jt),
-                                        "statusCode");
+            json_t *b =
+                json_object_get(json_object_iter_value(jt), "statusCode");
             if (a && b && json_equal(a, b)) {
                 char *rel = jptr_join("", json_object_iter_key(jt));
-                const char *code = json_is_string(a) ? json_string_value(a)
-                                                     : "";
+                const char *code =
+                    json_is_string(a) ? json_string_value(a) : "";
                 char num[32];
                 if (json_is_integer(a)) {
                     snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
@@ -357,8 +354,8 @@ static int on_op(void *vctx, struct conv_op *op, const struct conv_root *root,
                 add(v, OAG_SEV_ERROR, op, &op->responses, rel, RESP_SUFFIX,
                     "status code '%s' is used by '%s' and '%s': API Gateway "
                     "keeps one integration response per status code (the "
-                    "last one)", code, json_object_iter_key(it),
-                    json_object_iter_key(jt));
+                    "last one)",
+                    code, json_object_iter_key(it), json_object_iter_key(jt));
                 free(rel);
                 break;
             }
@@ -369,8 +366,8 @@ static int on_op(void *vctx, struct conv_op *op, const struct conv_root *root,
     return 0;
 }
 
-static void finish_pending(struct validate_ctx *v,
-                           const struct conv_root *root, bool report)
+static void finish_pending(struct validate_ctx *v, const struct conv_root *root,
+                           bool report)
 {
     for (size_t i = 0; i < v->n_pending; i++) {
         struct pending_ref *p = &v->pending[i];
@@ -382,7 +379,8 @@ static void finish_pending(struct validate_ctx *v,
                                v->file, p->line, p->col, p->pointer,
                                "cannot check header '%s': the '%s' response "
                                "refers to '%s', which is not in this "
-                               "document", p->header, p->status, p->ref);
+                               "document",
+                               p->header, p->status, p->ref);
         } else if (!json_object_get(json_object_get(resp, "headers"),
                                     p->header)) {
             oag_error_list_add(v->diags, OAG_SEV_ERROR, OAG_ERR_INVALID,
@@ -408,10 +406,13 @@ static int validate_reader(struct doc_reader *r,
                            struct oag_error_list *diags)
 {
     struct validate_ctx v = {
-        .file = doc_reader_name(r), .diags = diags, .summary = summary,
+        .file = doc_reader_name(r),
+        .diags = diags,
+        .summary = summary,
     };
     struct conv_walk_options wo = {
-        .tree_flags = DOC_TREE_POSITIONS, .diags = diags,
+        .tree_flags = DOC_TREE_POSITIONS,
+        .diags = diags,
     };
     struct conv_root root;
     struct oag_error err = OAG_ERROR_INIT;
@@ -420,9 +421,9 @@ static int validate_reader(struct doc_reader *r,
         oag_error_list_take(diags, OAG_SEV_ERROR, &err);
     } else {
         if (root.version == CONV_VERSION_OAS_31) {
-            oag_error_list_add(diags, OAG_SEV_NOTE, OAG_ERR_UNSUPPORTED,
-                               v.file, root.version_mark.line,
-                               root.version_mark.column, "/openapi",
+            oag_error_list_add(diags, OAG_SEV_NOTE, OAG_ERR_UNSUPPORTED, v.file,
+                               root.version_mark.line, root.version_mark.column,
+                               "/openapi",
                                "API Gateway does not import OpenAPI 3.1; "
                                "'oas2apigw import' converts the document to "
                                "3.0 for PutRestApi");
@@ -437,8 +438,8 @@ static int validate_reader(struct doc_reader *r,
         summary->version_end = root.version_end.offset;
         summary->has_webhooks = root.has_webhooks;
         for (size_t i = 0; i < summary->n_ops; i++) {
-            char *p = conv_resource_path(&root, summary->ops[i].path,
-                                         opts->basepath);
+            char *p =
+                conv_resource_path(&root, summary->ops[i].path, opts->basepath);
             free(summary->ops[i].path);
             summary->ops[i].path = p;
         }
@@ -453,8 +454,7 @@ int conv_validate_file(const char *path, const char *name,
                        struct oag_error_list *diags)
 {
     struct oag_error err = OAG_ERROR_INIT;
-    struct doc_reader *r = doc_reader_new_file(path, name, &opts->limits,
-                                               &err);
+    struct doc_reader *r = doc_reader_new_file(path, name, &opts->limits, &err);
     if (!r) {
         oag_error_list_take(diags, OAG_SEV_ERROR, &err);
         return -1;
@@ -469,8 +469,8 @@ int conv_validate_memory(const char *data, size_t len, const char *name,
                          struct oag_error_list *diags)
 {
     struct oag_error err = OAG_ERROR_INIT;
-    struct doc_reader *r = doc_reader_new_memory(data, len, name,
-                                                 &opts->limits, &err);
+    struct doc_reader *r =
+        doc_reader_new_memory(data, len, name, &opts->limits, &err);
     if (!r) {
         oag_error_list_take(diags, OAG_SEV_ERROR, &err);
         return -1;
@@ -496,13 +496,12 @@ void conv_summary_release(struct conv_summary *s)
 
 int conv_inspect_memory(const char *data, size_t len, const char *name,
                         const struct conv_options *opts,
-                        struct conv_summary *out,
-                        struct oag_error_list *diags)
+                        struct conv_summary *out, struct oag_error_list *diags)
 {
     conv_summary_release(out);
     struct oag_error err = OAG_ERROR_INIT;
-    struct doc_reader *r = doc_reader_new_memory(data, len, name,
-                                                 &opts->limits, &err);
+    struct doc_reader *r =
+        doc_reader_new_memory(data, len, name, &opts->limits, &err);
     if (!r) {
         oag_error_list_take(diags, OAG_SEV_ERROR, &err);
         return -1;
@@ -539,8 +538,8 @@ void conv_downlevel_31(const char *data, size_t len,
                        "changes; 3.1-only schema keywords such as type "
                        "arrays and const are sent as written)");
     if (s->has_webhooks) {
-        oag_error_list_add(notes, OAG_SEV_NOTE, OAG_ERR_UNSUPPORTED, name, 0,
-                           0, "/webhooks",
+        oag_error_list_add(notes, OAG_SEV_NOTE, OAG_ERR_UNSUPPORTED, name, 0, 0,
+                           "/webhooks",
                            "'webhooks' has no meaning for API Gateway and is "
                            "ignored by it");
     }

@@ -44,11 +44,10 @@ static const struct {
     const char *key;
     const char *method;
 } method_keys[] = {
-    { "get", "GET" },       { "put", "PUT" },
-    { "post", "POST" },     { "delete", "DELETE" },
-    { "patch", "PATCH" },   { "head", "HEAD" },
-    { "options", "OPTIONS" },
-    { "x-amazon-apigateway-any-method", "ANY" },
+    { "get", "GET" },         { "put", "PUT" },
+    { "post", "POST" },       { "delete", "DELETE" },
+    { "patch", "PATCH" },     { "head", "HEAD" },
+    { "options", "OPTIONS" }, { "x-amazon-apigateway-any-method", "ANY" },
 };
 
 static void op_release(struct conv_op *op)
@@ -78,12 +77,12 @@ void conv_root_release(struct conv_root *root)
 }
 
 static void diag(struct walker *w, enum oag_severity sev,
-                 const struct doc_mark *m, const char *pointer,
-                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+                 const struct doc_mark *m, const char *pointer, const char *fmt,
+                 ...) __attribute__((format(printf, 5, 6)));
 
 static void diag(struct walker *w, enum oag_severity sev,
-                 const struct doc_mark *m, const char *pointer,
-                 const char *fmt, ...)
+                 const struct doc_mark *m, const char *pointer, const char *fmt,
+                 ...)
 {
     if (!w->o->diags) {
         return;
@@ -114,8 +113,8 @@ static int skip(struct walker *w, const struct doc_event *ev,
  * (owned) and its event in *out_ev, 0 at the end of the mapping, -1 on
  * error.  Non-scalar keys are skipped with their values.
  */
-static int next_key(struct walker *w, struct doc_event *out_ev,
-                    char **out_key, struct oag_error *err)
+static int next_key(struct walker *w, struct doc_event *out_ev, char **out_key,
+                    struct oag_error *err)
 {
     for (;;) {
         if (next(w, out_ev, err) != 0) {
@@ -156,8 +155,8 @@ static char *scalar_text(const struct doc_event *ev)
     return ev->type == DOC_EV_SCALAR ? xstrndup(ev->value, ev->len) : NULL;
 }
 
-static int build(struct walker *w, const struct doc_event *ev,
-                 unsigned flags, const char *pointer, struct doc_tree *out,
+static int build(struct walker *w, const struct doc_event *ev, unsigned flags,
+                 const char *pointer, struct doc_tree *out,
                  struct oag_error *err)
 {
     return doc_tree_build(w->r, ev, &w->anchors, flags, pointer, w->o->diags,
@@ -226,8 +225,8 @@ static int walk_integration(struct walker *w, struct conv_op *op,
             }
             buf_truncate(&ptr, plen);
         } else if (strcmp(key, "type") == 0 || strcmp(key, "uri") == 0) {
-            char **slot = key[0] == 't' ? &op->integration_type
-                                        : &op->integration_uri;
+            char **slot =
+                key[0] == 't' ? &op->integration_type : &op->integration_uri;
             free(*slot);
             *slot = scalar_text(&v);
             if (skip(w, &v, &vend, err) != 0) {
@@ -255,8 +254,7 @@ out:
 }
 
 static int walk_operation(struct walker *w, struct conv_op *op,
-                          const struct doc_event *first,
-                          struct oag_error *err)
+                          const struct doc_event *first, struct oag_error *err)
 {
     if (first->type != DOC_EV_MAPPING_START) {
         if (!(first->type == DOC_EV_SCALAR && first->len == 0)) {
@@ -307,15 +305,14 @@ static int walk_operation(struct walker *w, struct conv_op *op,
     return k < 0 ? -1 : 0;
 }
 
-static int deliver(struct walker *w, struct op_list *ops,
-                   struct oag_error *err)
+static int deliver(struct walker *w, struct op_list *ops, struct oag_error *err)
 {
     int rc = 0;
     for (size_t i = 0; i < ops->len && rc == 0; i++) {
         bool later = false;
         for (size_t j = i + 1; j < ops->len; j++) {
-            if (strcmp(ops->items[j].http_method,
-                       ops->items[i].http_method) == 0) {
+            if (strcmp(ops->items[j].http_method, ops->items[i].http_method) ==
+                0) {
                 later = true;
             }
         }
@@ -337,8 +334,7 @@ static int deliver(struct walker *w, struct op_list *ops,
 
 static const char *method_of(const char *key)
 {
-    for (size_t i = 0; i < sizeof(method_keys) / sizeof(method_keys[0]);
-         i++) {
+    for (size_t i = 0; i < sizeof(method_keys) / sizeof(method_keys[0]); i++) {
         if (strcmp(key, method_keys[i].key) == 0) {
             return method_keys[i].method;
         }
@@ -347,8 +343,7 @@ static const char *method_of(const char *key)
 }
 
 static int walk_path_item(struct walker *w, const char *path,
-                          const struct doc_event *first,
-                          struct oag_error *err)
+                          const struct doc_event *first, struct oag_error *err)
 {
     char *item_ptr = jptr_join("/paths", path);
     struct op_list ops = { 0 };
@@ -375,8 +370,8 @@ static int walk_path_item(struct walker *w, const char *path,
         if (method) {
             if (ops.len == ops.cap) {
                 ops.cap = ops.cap ? ops.cap * 2 : 8;
-                ops.items = xreallocarray(ops.items, ops.cap,
-                                          sizeof(*ops.items));
+                ops.items =
+                    xreallocarray(ops.items, ops.cap, sizeof(*ops.items));
             }
             struct conv_op *op = &ops.items[ops.len++];
             memset(op, 0, sizeof(*op));
@@ -438,7 +433,8 @@ static int walk_paths(struct walker *w, const struct doc_event *first,
             char *p = jptr_join("/paths", key);
             diag(w, OAG_SEV_ERROR, &kev.start, p,
                  "duplicate path '%s': API Gateway would keep only the last "
-                 "one; merge the two path items", key);
+                 "one; merge the two path items",
+                 key);
             free(p);
             r = skip(w, &v, NULL, err);
         } else {
@@ -548,14 +544,15 @@ static int walk_root_map(struct walker *w, struct oag_error *err)
             root->version_end = v.end;
             root->version = version_of(key, root->version_text);
             if (!root->version_text) {
-                diag(w, OAG_SEV_ERROR, &v.start, key[0] == 's' ? "/swagger"
-                                                               : "/openapi",
+                diag(w, OAG_SEV_ERROR, &v.start,
+                     key[0] == 's' ? "/swagger" : "/openapi",
                      "'%s' must be a version string", key);
             } else if (root->version == CONV_VERSION_UNKNOWN) {
                 diag(w, OAG_SEV_ERROR, &v.start,
                      key[0] == 's' ? "/swagger" : "/openapi",
                      "unsupported %s version '%s' (expected swagger 2.0 or "
-                     "openapi 3.0.x/3.1.x)", key, root->version_text);
+                     "openapi 3.0.x/3.1.x)",
+                     key, root->version_text);
             }
             r = skip(w, &v, NULL, err);
         } else if (strcmp(key, "basePath") == 0) {
@@ -582,8 +579,7 @@ static int walk_root_map(struct walker *w, struct oag_error *err)
         } else if (strcmp(key, "info") == 0) {
             r = walk_info(w, &v, err);
         } else if (strcmp(key, "responses") == 0) {
-            r = build(w, &v, 0, "/responses", &w->root->swagger_responses,
-                      err);
+            r = build(w, &v, 0, "/responses", &w->root->swagger_responses, err);
         } else {
             r = skip(w, &v, NULL, err);
         }
@@ -600,7 +596,11 @@ int conv_walk(struct doc_reader *r, const struct conv_walk_options *o,
               struct oag_error *err)
 {
     struct walker w = {
-        .r = r, .o = o, .fn = fn, .ctx = ctx, .root = out_root,
+        .r = r,
+        .o = o,
+        .fn = fn,
+        .ctx = ctx,
+        .root = out_root,
         .file = doc_reader_name(r),
     };
     memset(out_root, 0, sizeof(*out_root));

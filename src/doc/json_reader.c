@@ -72,25 +72,25 @@ enum state {
 };
 
 struct doc_json {
-    const char *name;         /* borrowed */
+    const char *name; /* borrowed */
     size_t max_token_bytes;
     unsigned max_depth;
 
     /* input: buf[0..len) holds stream bytes base..base+len */
     const unsigned char *buf;
     size_t len;
-    size_t pos;               /* cursor in buf */
+    size_t pos; /* cursor in buf */
     size_t base;
-    unsigned char *chunk;     /* owned buffer of stream sources */
-    doc_read_fn *read;        /* NULL for memory sources */
+    unsigned char *chunk; /* owned buffer of stream sources */
+    doc_read_fn *read;    /* NULL for memory sources */
     void *read_ctx;
     bool eof;
 
     /* where the cursor is */
     unsigned long line;
-    size_t line_start;        /* offset of the line's first byte */
-    size_t line_cont;         /* UTF-8 continuation bytes on the line */
-    size_t cr_end;            /* offset just past the last CR */
+    size_t line_start; /* offset of the line's first byte */
+    size_t line_cont;  /* UTF-8 continuation bytes on the line */
+    size_t cr_end;     /* offset just past the last CR */
 
     /* nesting: '{' or '[' per open collection */
     unsigned char *stack;
@@ -98,9 +98,9 @@ struct doc_json {
     unsigned depth;
 
     enum state state;
-    bool after_comma;         /* ST_VALUE/ST_KEY reached through ',' */
+    bool after_comma; /* ST_VALUE/ST_KEY reached through ',' */
 
-    char *tok;                /* value of the current scalar, owned */
+    char *tok; /* value of the current scalar, owned */
     size_t tok_len;
     size_t tok_cap;
 
@@ -124,8 +124,8 @@ static struct doc_json *json_alloc(size_t start, const char *name,
     return j;
 }
 
-struct doc_json *doc_json_new_memory(const char *data, size_t len,
-                                     size_t start, const char *name,
+struct doc_json *doc_json_new_memory(const char *data, size_t len, size_t start,
+                                     const char *name,
                                      const struct doc_limits *limits)
 {
     struct doc_json *j = json_alloc(start, name, limits);
@@ -135,8 +135,8 @@ struct doc_json *doc_json_new_memory(const char *data, size_t len,
     return j;
 }
 
-struct doc_json *doc_json_new_stream(doc_read_fn *read, void *ctx,
-                                     size_t start, const char *name,
+struct doc_json *doc_json_new_stream(doc_read_fn *read, void *ctx, size_t start,
+                                     const char *name,
                                      const struct doc_limits *limits)
 {
     struct doc_json *j = json_alloc(start, name, limits);
@@ -166,13 +166,12 @@ size_t doc_json_event_count(const struct doc_json *j)
 
 /* ---- position and errors ---- */
 
-static void mark_at(const struct doc_json *j, size_t pos,
-                    struct doc_mark *out)
+static void mark_at(const struct doc_json *j, size_t pos, struct doc_mark *out)
 {
     out->offset = j->base + pos;
     out->line = j->line;
-    out->column = (unsigned long)(out->offset - j->line_start -
-                                  j->line_cont + 1);
+    out->column =
+        (unsigned long)(out->offset - j->line_start - j->line_cont + 1);
 }
 
 /* Records the failure at mark (NULL: the cursor); returns -1. */
@@ -193,8 +192,7 @@ static int fail_at(struct doc_json *j, const struct doc_mark *mark,
     va_start(ap, fmt);
     oag_error_vset(&j->failure, code, fmt, ap);
     va_end(ap);
-    oag_error_set_where(&j->failure, j->name, mark->line, mark->column,
-                        NULL);
+    oag_error_set_where(&j->failure, j->name, mark->line, mark->column, NULL);
     j->state = ST_FAILED;
     if (err) {
         oag_error_copy(err, &j->failure);
@@ -206,8 +204,7 @@ static int fail_at(struct doc_json *j, const struct doc_mark *mark,
 static int fail_io(struct doc_json *j, struct oag_error *err)
 {
     if (!oag_error_is_set(&j->failure)) {
-        oag_error_set(&j->failure, OAG_ERR_IO, "cannot read '%s'",
-                      j->name);
+        oag_error_set(&j->failure, OAG_ERR_IO, "cannot read '%s'", j->name);
     }
     j->state = ST_FAILED;
     if (err) {
@@ -308,9 +305,10 @@ static int tok_add(struct doc_json *j, const void *p, size_t n,
                    const struct doc_mark *start, struct oag_error *err)
 {
     if (n > j->max_token_bytes - j->tok_len) {
-        return fail_at(j, start, OAG_ERR_LIMIT,
-                       err, "a single value is larger than the limit of "
-                       "%zu bytes", j->max_token_bytes);
+        return fail_at(j, start, OAG_ERR_LIMIT, err,
+                       "a single value is larger than the limit of "
+                       "%zu bytes",
+                       j->max_token_bytes);
     }
     if (j->tok_len + n + 1 > j->tok_cap) {
         while (j->tok_len + n + 1 > j->tok_cap) {
@@ -347,9 +345,9 @@ static bool is_plain_word(uint64_t w)
     const uint64_t high = 0x8080808080808080u;
     uint64_t quote = w ^ (ones * '"');
     uint64_t bslash = w ^ (ones * '\\');
-    uint64_t found = ((w - ones * 0x20) & ~w) |          /* < 0x20 */
-                     ((quote - ones) & ~quote) |         /* == '"' */
-                     ((bslash - ones) & ~bslash) | w;    /* '\\', >= 0x80 */
+    uint64_t found = ((w - ones * 0x20) & ~w) |       /* < 0x20 */
+                     ((quote - ones) & ~quote) |      /* == '"' */
+                     ((bslash - ones) & ~bslash) | w; /* '\\', >= 0x80 */
     return (found & high) == 0;
 }
 
@@ -408,8 +406,7 @@ static size_t utf8_encode(unsigned long cp, unsigned char *out)
 }
 
 /* "\uXXXX" at the cursor (the backslash), a surrogate pair included. */
-static int scan_unicode_escape(struct doc_json *j,
-                               const struct doc_mark *start,
+static int scan_unicode_escape(struct doc_json *j, const struct doc_mark *start,
                                struct oag_error *err)
 {
     int f = fill(j, 12);
@@ -428,8 +425,9 @@ static int scan_unicode_escape(struct doc_json *j,
         }
         /* show the escape up to the offending character when printable */
         unsigned char bad = p[2 + good];
-        int shown = (int)good + (bad > 0x20 && bad < 0x7F && bad != '"' &&
-                                 bad != '\\' ? 1 : 0);
+        int shown =
+            (int)good +
+            (bad > 0x20 && bad < 0x7F && bad != '"' && bad != '\\' ? 1 : 0);
         return fail_at(j, NULL, OAG_ERR_SYNTAX, err,
                        "invalid escape '\\u%.*s' (expected 4 hex digits)",
                        shown, (const char *)p + 2);
@@ -642,8 +640,8 @@ static bool is_digit(char c)
 
 static bool is_number_byte(unsigned char c)
 {
-    return is_digit((char)c) || c == '-' || c == '+' || c == '.' ||
-           c == 'e' || c == 'E';
+    return is_digit((char)c) || c == '-' || c == '+' || c == '.' || c == 'e' ||
+           c == 'E';
 }
 
 static bool is_word_byte(unsigned char c)
@@ -685,8 +683,7 @@ static int collect(struct doc_json *j, bool (*pred)(unsigned char),
 
 /* Fails at byte i of the current token (a number: one line, ASCII). */
 static int number_error(struct doc_json *j, const struct doc_mark *start,
-                        size_t i, const char *message,
-                        struct oag_error *err)
+                        size_t i, const char *message, struct oag_error *err)
 {
     struct doc_mark m = *start;
     m.offset += i;
@@ -708,9 +705,9 @@ static int scan_number(struct doc_json *j, struct doc_event *out,
         i++;
     }
     if (i == n || !is_digit(s[i])) {
-        return number_error(j, &out->start, i,
-                            i ? "expected a digit after '-'"
-                              : "expected a value", err);
+        return number_error(
+            j, &out->start, i,
+            i ? "expected a digit after '-'" : "expected a value", err);
     }
     if (s[i] == '0') {
         i++;
@@ -766,8 +763,8 @@ static int scan_literal(struct doc_json *j, struct doc_event *out,
     }
     const char *s = j->tok;
     size_t n = j->tok_len;
-    if ((n == 4 && (memcmp(s, "true", 4) == 0 || memcmp(s, "null", 4) == 0))
-        || (n == 5 && memcmp(s, "false", 5) == 0)) {
+    if ((n == 4 && (memcmp(s, "true", 4) == 0 || memcmp(s, "null", 4) == 0)) ||
+        (n == 5 && memcmp(s, "false", 5) == 0)) {
         mark_at(j, j->pos, &out->end);
         scalar_out(j, out, DOC_SCALAR_PLAIN);
         return 0;
@@ -805,8 +802,8 @@ static void close_collection(struct doc_json *j, struct doc_event *out)
     mark_at(j, j->pos, &out->start);
     j->pos++;
     mark_at(j, j->pos, &out->end);
-    out->type = j->stack[--j->depth] == '{' ? DOC_EV_MAPPING_END
-                                            : DOC_EV_SEQUENCE_END;
+    out->type =
+        j->stack[--j->depth] == '{' ? DOC_EV_MAPPING_END : DOC_EV_SEQUENCE_END;
     out->depth = j->depth;
     out->flow = true;
     j->state = ST_AFTER_VALUE;

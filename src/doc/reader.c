@@ -42,8 +42,8 @@
 
 /* A chunk of a file as fed to libyaml, kept to locate reader errors. */
 struct fed_chunk {
-    size_t start;         /* offset in the bytes fed */
-    unsigned long line;   /* 1-based line and column of its first byte */
+    size_t start;       /* offset in the bytes fed */
+    unsigned long line; /* 1-based line and column of its first byte */
     unsigned long column;
     unsigned char *bytes; /* owned copy */
     size_t len;
@@ -70,8 +70,8 @@ struct doc_reader {
     size_t data_len;
     size_t data_pos;
     size_t bom_len;
-    size_t fed;            /* bytes handed to libyaml */
-    size_t fed_at_event;   /* fed when the last event was produced */
+    size_t fed;          /* bytes handed to libyaml */
+    size_t fed_at_event; /* fed when the last event was produced */
     bool token_too_large;
     bool io_error;
     int io_errno;
@@ -117,8 +117,7 @@ static void advance_line_col(const unsigned char *d, size_t n,
 }
 
 /* Keeps a copy of the chunk just read from a file (see chunks). */
-static void track_chunk(struct doc_reader *r, const unsigned char *b,
-                        size_t n)
+static void track_chunk(struct doc_reader *r, const unsigned char *b, size_t n)
 {
     const size_t last = sizeof(r->chunks) / sizeof(r->chunks[0]) - 1;
     if (n == 0) {
@@ -204,8 +203,8 @@ static int check_encoding(const unsigned char *p, size_t n, const char *name,
                           struct oag_error *err)
 {
     bool wide = false;
-    if (n >= 2 && ((p[0] == 0xFE && p[1] == 0xFF) ||
-                   (p[0] == 0xFF && p[1] == 0xFE))) {
+    if (n >= 2 &&
+        ((p[0] == 0xFE && p[1] == 0xFF) || (p[0] == 0xFF && p[1] == 0xFE))) {
         wide = true;
     } else if (n >= 2 && (p[0] == 0 || p[1] == 0)) {
         wide = true;
@@ -240,8 +239,7 @@ struct doc_reader *doc_reader_new_file(const char *path, const char *name,
                                        const struct doc_limits *limits,
                                        struct oag_error *err)
 {
-    return doc_reader_new_file_as(path, name, limits, DOC_SYNTAX_SNIFF,
-                                  err);
+    return doc_reader_new_file_as(path, name, limits, DOC_SYNTAX_SNIFF, err);
 }
 
 struct doc_reader *doc_reader_new_file_as(const char *path, const char *name,
@@ -288,8 +286,8 @@ struct doc_reader *doc_reader_new_memory(const char *data, size_t len,
                                          const struct doc_limits *limits,
                                          struct oag_error *err)
 {
-    return doc_reader_new_memory_as(data, len, name, limits,
-                                    DOC_SYNTAX_SNIFF, err);
+    return doc_reader_new_memory_as(data, len, name, limits, DOC_SYNTAX_SNIFF,
+                                    err);
 }
 
 struct doc_reader *doc_reader_new_memory_as(const char *data, size_t len,
@@ -394,9 +392,8 @@ static void to_mark(struct doc_reader *r, const yaml_mark_t *m,
     out->column = (unsigned long)m->column + 1;
 }
 
-void doc_reader_locate(const struct doc_reader *r,
-                       const struct doc_mark *mark, const char *pointer,
-                       struct oag_error *err)
+void doc_reader_locate(const struct doc_reader *r, const struct doc_mark *mark,
+                       const char *pointer, struct oag_error *err)
 {
     oag_error_set_where(err, r->name, mark ? mark->line : 0,
                         mark ? mark->column : 0, pointer);
@@ -480,8 +477,7 @@ static int parser_error(struct doc_reader *r, struct oag_error *err)
                           (unsigned)(p->problem_value & 0xff));
         } else if (p->context) {
             oag_error_set(err, OAG_ERR_SYNTAX, "%s %s (line %lu)", problem,
-                          p->context,
-                          (unsigned long)p->context_mark.line + 1);
+                          p->context, (unsigned long)p->context_mark.line + 1);
         } else {
             oag_error_set(err, OAG_ERR_SYNTAX, "%s", problem);
         }
@@ -579,14 +575,13 @@ static int yaml_next(struct doc_reader *r, struct doc_event *out,
         r->depth++;
         if (e->type == YAML_SEQUENCE_START_EVENT) {
             out->type = DOC_EV_SEQUENCE_START;
-            out->flow = e->data.sequence_start.style ==
-                        YAML_FLOW_SEQUENCE_STYLE;
+            out->flow =
+                e->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
             out->anchor = (const char *)e->data.sequence_start.anchor;
             out->tag = (const char *)e->data.sequence_start.tag;
         } else {
             out->type = DOC_EV_MAPPING_START;
-            out->flow = e->data.mapping_start.style ==
-                        YAML_FLOW_MAPPING_STYLE;
+            out->flow = e->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
             out->anchor = (const char *)e->data.mapping_start.anchor;
             out->tag = (const char *)e->data.mapping_start.tag;
         }
@@ -610,8 +605,8 @@ static int yaml_next(struct doc_reader *r, struct doc_event *out,
 /* ---- JSON (see the top of this file) ---- */
 
 /* doc_read_fn of the JSON scanner over a file: the peeked bytes, then f. */
-static int json_read(void *ctx, unsigned char *buf, size_t cap,
-                     size_t *out_n, struct oag_error *err)
+static int json_read(void *ctx, unsigned char *buf, size_t cap, size_t *out_n,
+                     struct oag_error *err)
 {
     struct doc_reader *r = ctx;
     size_t n;
@@ -628,8 +623,8 @@ static int json_read(void *ctx, unsigned char *buf, size_t cap,
     /* whole chunks: a token is split at a chunk border only */
     n += fread(buf + n, 1, cap - n, r->file);
     if (n == 0 && ferror(r->file)) {
-        return oag_error_set(err, OAG_ERR_IO, "cannot read '%s': %s",
-                             r->name, strerror(errno));
+        return oag_error_set(err, OAG_ERR_IO, "cannot read '%s': %s", r->name,
+                             strerror(errno));
     }
     *out_n = n;
     return 0;
@@ -642,8 +637,8 @@ struct pread_source {
     const char *name;
 };
 
-static int pread_read(void *ctx, unsigned char *buf, size_t cap,
-                      size_t *out_n, struct oag_error *err)
+static int pread_read(void *ctx, unsigned char *buf, size_t cap, size_t *out_n,
+                      struct oag_error *err)
 {
     struct pread_source *ps = ctx;
     ssize_t got;
@@ -651,8 +646,8 @@ static int pread_read(void *ctx, unsigned char *buf, size_t cap,
         got = pread(ps->fd, buf, cap, ps->pos);
     } while (got < 0 && errno == EINTR);
     if (got < 0) {
-        return oag_error_set(err, OAG_ERR_IO, "cannot read '%s': %s",
-                             ps->name, strerror(errno));
+        return oag_error_set(err, OAG_ERR_IO, "cannot read '%s': %s", ps->name,
+                             strerror(errno));
     }
     ps->pos += got;
     *out_n = (size_t)got;
@@ -723,11 +718,11 @@ static void attach_json(struct doc_reader *r, enum doc_syntax syntax)
         return;
     }
     if (r->file) {
-        r->json = doc_json_new_stream(json_read, r, r->bom_len, r->name,
-                                      &r->limits);
+        r->json =
+            doc_json_new_stream(json_read, r, r->bom_len, r->name, &r->limits);
     } else {
-        r->json = doc_json_new_memory(r->data, r->data_len, r->bom_len,
-                                      r->name, &r->limits);
+        r->json = doc_json_new_memory(r->data, r->data_len, r->bom_len, r->name,
+                                      &r->limits);
     }
     r->may_fall_back = syntax == DOC_SYNTAX_SNIFF && rewinds;
     r->read_once = syntax == DOC_SYNTAX_SNIFF && !rewinds;
@@ -744,8 +739,7 @@ static bool same_event(const struct doc_reader *r, const struct doc_event *a,
 {
     if (a->type != b->type || a->style != b->style || a->flow != b->flow ||
         a->depth != b->depth || a->len != b->len || a->anchor || a->tag ||
-        a->start.line != b->start.line ||
-        a->start.column != b->start.column ||
+        a->start.line != b->start.line || a->start.column != b->start.column ||
         a->end.line != b->end.line || a->end.column != b->end.column) {
         return false;
     }
@@ -760,8 +754,7 @@ static bool same_event(const struct doc_reader *r, const struct doc_event *a,
 /* Whether error a is further into the document than b. */
 static bool is_after(const struct oag_error *a, const struct oag_error *b)
 {
-    return a->line > b->line ||
-           (a->line == b->line && a->column > b->column);
+    return a->line > b->line || (a->line == b->line && a->column > b->column);
 }
 
 /*
@@ -778,12 +771,12 @@ static int fall_back(struct doc_reader *r, struct doc_event *out,
     struct doc_json *replay;
     if (r->data) {
         r->data_pos = r->bom_len;
-        replay = doc_json_new_memory(r->data, r->data_len, r->bom_len,
-                                     r->name, &r->limits);
+        replay = doc_json_new_memory(r->data, r->data_len, r->bom_len, r->name,
+                                     &r->limits);
     } else {
         /* libyaml: the peeked bytes, then the file after them */
-        if (fseeko(r->file, r->file_start + (off_t)r->prefix_len,
-                   SEEK_SET) != 0) {
+        if (fseeko(r->file, r->file_start + (off_t)r->prefix_len, SEEK_SET) !=
+            0) {
             oag_error_move(report, jerr);
             return -1;
         }
@@ -871,8 +864,7 @@ int doc_reader_skip(struct doc_reader *r, const struct doc_event *ev,
                     struct doc_mark *out_end, struct oag_error *err)
 {
     struct doc_mark end = ev->end;
-    if (ev->type == DOC_EV_SEQUENCE_START ||
-        ev->type == DOC_EV_MAPPING_START) {
+    if (ev->type == DOC_EV_SEQUENCE_START || ev->type == DOC_EV_MAPPING_START) {
         unsigned level = 1;
         struct doc_event e;
         while (level > 0) {

@@ -57,17 +57,17 @@ struct doc_event {
     const char *value;     /* scalar text (decoded) or alias name; borrowed */
     size_t len;            /* bytes in value */
     enum doc_scalar_style style; /* scalars */
-    bool flow;             /* collections: flow style ({} / []) */
-    const char *anchor;    /* borrowed or NULL */
-    const char *tag;       /* borrowed or NULL (explicit tags only) */
-    unsigned depth;        /* nesting of collections around the event */
+    bool flow;                   /* collections: flow style ({} / []) */
+    const char *anchor;          /* borrowed or NULL */
+    const char *tag;             /* borrowed or NULL (explicit tags only) */
+    unsigned depth;              /* nesting of collections around the event */
 };
 
 /* Limits; zero means the default given here. */
 struct doc_limits {
-    unsigned max_depth;       /* nesting of collections; default 512 */
-    size_t max_token_bytes;   /* one scalar or key; default 16 MiB */
-    size_t max_alias_nodes;   /* nodes produced by alias expansion; 10000 */
+    unsigned max_depth;     /* nesting of collections; default 512 */
+    size_t max_token_bytes; /* one scalar or key; default 16 MiB */
+    size_t max_alias_nodes; /* nodes produced by alias expansion; 10000 */
 };
 
 #define DOC_DEFAULT_MAX_DEPTH 512u
@@ -103,9 +103,8 @@ int doc_reader_next(struct doc_reader *r, struct doc_event *out,
                     struct oag_error *err);
 
 /* Sets err's location to mark in this reader's document. */
-void doc_reader_locate(const struct doc_reader *r,
-                       const struct doc_mark *mark, const char *pointer,
-                       struct oag_error *err);
+void doc_reader_locate(const struct doc_reader *r, const struct doc_mark *mark,
+                       const char *pointer, struct oag_error *err);
 
 /* The document name used in messages (borrowed). */
 const char *doc_reader_name(const struct doc_reader *r);

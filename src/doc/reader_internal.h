@@ -59,8 +59,8 @@ struct doc_json;
  * name (borrowed, must outlive the scanner) locates errors; limits are
  * used as given (zero fields are not replaced by defaults here).
  */
-struct doc_json *doc_json_new_memory(const char *data, size_t len,
-                                     size_t start, const char *name,
+struct doc_json *doc_json_new_memory(const char *data, size_t len, size_t start,
+                                     const char *name,
                                      const struct doc_limits *limits);
 
 /*
@@ -68,8 +68,8 @@ struct doc_json *doc_json_new_memory(const char *data, size_t len,
  * from offset start on; constant memory (one chunk plus the current
  * value).  read and ctx must outlive the scanner.
  */
-struct doc_json *doc_json_new_stream(doc_read_fn *read, void *ctx,
-                                     size_t start, const char *name,
+struct doc_json *doc_json_new_stream(doc_read_fn *read, void *ctx, size_t start,
+                                     const char *name,
                                      const struct doc_limits *limits);
 
 void doc_json_free(struct doc_json *j);

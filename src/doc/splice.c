@@ -67,8 +67,8 @@ int doc_splice_apply(struct doc_splice *s, const char *data, size_t len,
         const struct doc_edit *e = &s->edits[i];
         if (e->start < at || e->end < e->start || e->end > len) {
             return oag_error_set(err, OAG_ERR_INTERNAL,
-                                 "overlapping edits at bytes %zu-%zu",
-                                 e->start, e->end);
+                                 "overlapping edits at bytes %zu-%zu", e->start,
+                                 e->end);
         }
         buf_add(out, data + at, e->start - at);
         buf_add(out, e->text, e->len);
@@ -124,8 +124,8 @@ size_t doc_line_after_content(const char *data, size_t len, size_t offset)
     size_t p = offset;
     for (;;) {
         size_t b = break_before(d, p, len);
-        if (b == 0 && p > 0 && (d[p - 1] == ' ' || d[p - 1] == '\t' ||
-                                d[p - 1] == '\r')) {
+        if (b == 0 && p > 0 &&
+            (d[p - 1] == ' ' || d[p - 1] == '\t' || d[p - 1] == '\r')) {
             b = 1;
         }
         if (b == 0) {
@@ -218,9 +218,10 @@ static void add_indent(struct buf *out, unsigned n)
 static bool yaml11_special(const char *s, size_t n)
 {
     static const char *const words[] = {
-        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-        "on", "On", "ON", "off", "Off", "OFF", ".inf", ".Inf", ".INF",
-        "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN", "=",
+        "y",     "Y",    "yes",  "Yes",  "YES",  "n",     "N",
+        "no",    "No",   "NO",   "on",   "On",   "ON",    "off",
+        "Off",   "OFF",  ".inf", ".Inf", ".INF", "-.inf", "-.Inf",
+        "-.INF", ".nan", ".NaN", ".NAN", "=",
     };
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
         if (strlen(words[i]) == n && memcmp(words[i], s, n) == 0) {
@@ -500,15 +501,14 @@ static void emit_json_scalar(struct buf *out, json_t *v)
     }
 }
 
-void doc_emit_yaml_flow(struct buf *out, json_t *v,
-                        const struct doc_style *st)
+void doc_emit_yaml_flow(struct buf *out, json_t *v, const struct doc_style *st)
 {
     if (json_is_object(v)) {
         buf_addch(out, '{');
         const char *k;
         json_t *m;
         bool first = true;
-        json_object_foreach(v, k, m) {
+        json_object_foreach (v, k, m) {
             if (!first) {
                 buf_adds(out, ", ");
             }
@@ -524,7 +524,7 @@ void doc_emit_yaml_flow(struct buf *out, json_t *v,
         buf_addch(out, '[');
         size_t i;
         json_t *m;
-        json_array_foreach(v, i, m) {
+        json_array_foreach (v, i, m) {
             if (i) {
                 buf_adds(out, ", ");
             }
@@ -544,7 +544,7 @@ void doc_emit_yaml_members(struct buf *out, json_t *v,
 {
     const char *k;
     json_t *m;
-    json_object_foreach(v, k, m) {
+    json_object_foreach (v, k, m) {
         add_indent(out, indent);
         doc_emit_yaml_string(out, k, strlen(k), st, indent, true);
         buf_addch(out, ':');
@@ -563,7 +563,7 @@ static void emit_yaml_value(struct buf *out, json_t *v,
         buf_adds(out, st->newline);
         size_t i;
         json_t *m;
-        json_array_foreach(v, i, m) {
+        json_array_foreach (v, i, m) {
             add_indent(out, indent + st->step);
             buf_addch(out, '-');
             if (json_is_object(m) && json_object_size(m) > 0) {

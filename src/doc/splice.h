@@ -92,7 +92,6 @@ void doc_emit_yaml_members(struct buf *out, json_t *v,
 void doc_emit_json(struct buf *out, json_t *v, const struct doc_style *st,
                    unsigned indent);
 /* Appends a YAML flow value (JSON-like, one line) for v. */
-void doc_emit_yaml_flow(struct buf *out, json_t *v,
-                        const struct doc_style *st);
+void doc_emit_yaml_flow(struct buf *out, json_t *v, const struct doc_style *st);
 
 #endif

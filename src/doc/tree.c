@@ -15,19 +15,19 @@
 #include "util/xalloc.h"
 
 struct frame {
-    json_t *container;     /* object or array being filled */
+    json_t *container; /* object or array being filled */
     bool is_map;
-    bool have_key;         /* maps: a key is waiting for its value */
-    char *key;             /* owned pending key */
+    bool have_key; /* maps: a key is waiting for its value */
+    char *key;     /* owned pending key */
     size_t key_len;
     struct doc_mark key_start;
     struct doc_mark key_end;
-    size_t ptr_len;        /* pointer length before this node's segment */
-    size_t pos_index;      /* this node's doc_pos, or SIZE_MAX */
+    size_t ptr_len;   /* pointer length before this node's segment */
+    size_t pos_index; /* this node's doc_pos, or SIZE_MAX */
     struct doc_mark content_end;
-    size_t nodes;          /* nodes inside, for the alias budget */
-    char *anchor;          /* owned anchor name of this node, or NULL */
-    size_t index;          /* arrays: next index */
+    size_t nodes; /* nodes inside, for the alias budget */
+    char *anchor; /* owned anchor name of this node, or NULL */
+    size_t index; /* arrays: next index */
 };
 
 void doc_anchors_release(struct doc_anchors *a)
@@ -162,8 +162,8 @@ static bool is_float_text(const char *s, size_t n)
 }
 
 /* libyaml has checked the UTF-8 already: no second pass in jansson */
-json_t *doc_scalar_resolve(const char *v, size_t n,
-                           enum doc_scalar_style style, const char *tag)
+json_t *doc_scalar_resolve(const char *v, size_t n, enum doc_scalar_style style,
+                           const char *tag)
 {
     if (style != DOC_SCALAR_PLAIN || is_tag(tag, "str") ||
         (tag && strcmp(tag, "!") == 0)) {
@@ -178,8 +178,7 @@ json_t *doc_scalar_resolve(const char *v, size_t n,
                     memcmp(v, "TRUE", 4) == 0))) {
         return json_true();
     }
-    if ((n == 5 && (memcmp(v, "false", 5) == 0 ||
-                    memcmp(v, "False", 5) == 0 ||
+    if ((n == 5 && (memcmp(v, "false", 5) == 0 || memcmp(v, "False", 5) == 0 ||
                     memcmp(v, "FALSE", 5) == 0))) {
         return json_false();
     }
@@ -270,10 +269,9 @@ static size_t value_begin(struct doc_tree *t, unsigned flags,
 }
 
 /* Attaches v (reference taken) to the parent frame, or makes it the root. */
-static void attach(struct frame *stack, size_t depth, json_t *v,
-                   json_t **root, struct oag_error_list *diags,
-                   const char *file, const char *base, struct buf *ptr,
-                   size_t ptr_len)
+static void attach(struct frame *stack, size_t depth, json_t *v, json_t **root,
+                   struct oag_error_list *diags, const char *file,
+                   const char *base, struct buf *ptr, size_t ptr_len)
 {
     buf_truncate(ptr, ptr_len);
     if (depth == 0) {
@@ -299,7 +297,8 @@ static void attach(struct frame *stack, size_t depth, json_t *v,
                                p->key_start.line, p->key_start.column,
                                buf_str(&where),
                                "duplicate key '%s' (API Gateway uses the "
-                               "last one)", key);
+                               "last one)",
+                               key);
             buf_release(&where);
         }
         json_object_setn_new(p->container, key, p->key_len, v);
@@ -349,12 +348,13 @@ int doc_tree_build(struct doc_reader *r, const struct doc_event *first,
                     !json_is_string(v)) {
                     oag_error_set(err, OAG_ERR_UNSUPPORTED,
                                   "alias '*%s' used as a key does not name "
-                                  "a string", ev.value);
+                                  "a string",
+                                  ev.value);
                     doc_reader_locate(r, &ev.start, NULL, err);
                     goto out;
                 }
-                top->key = xstrndup(json_string_value(v),
-                                    json_string_length(v));
+                top->key =
+                    xstrndup(json_string_value(v), json_string_length(v));
                 top->key_len = json_string_length(v);
             } else {
                 oag_error_set(err, OAG_ERR_UNSUPPORTED,
@@ -364,9 +364,8 @@ int doc_tree_build(struct doc_reader *r, const struct doc_event *first,
             }
             if (ev.type == DOC_EV_SCALAR && ev.style == DOC_SCALAR_PLAIN &&
                 ev.len == 2 && memcmp(ev.value, "<<", 2) == 0 && diags) {
-                oag_error_list_add(diags, OAG_SEV_WARNING,
-                                   OAG_ERR_UNSUPPORTED, file, ev.start.line,
-                                   ev.start.column, NULL,
+                oag_error_list_add(diags, OAG_SEV_WARNING, OAG_ERR_UNSUPPORTED,
+                                   file, ev.start.line, ev.start.column, NULL,
                                    "YAML merge key '<<' is not applied: "
                                    "API Gateway reads it as an ordinary key");
             }
@@ -379,11 +378,10 @@ int doc_tree_build(struct doc_reader *r, const struct doc_event *first,
         size_t ptr_len = 0;
         switch (ev.type) {
         case DOC_EV_SCALAR: {
-            size_t pi = value_begin(out, flags, stack, depth, &ptr, &ev,
-                                    &ptr_len);
+            size_t pi =
+                value_begin(out, flags, stack, depth, &ptr, &ev, &ptr_len);
             (void)pi;
-            json_t *v = doc_scalar_resolve(ev.value, ev.len, ev.style,
-                                           ev.tag);
+            json_t *v = doc_scalar_resolve(ev.value, ev.len, ev.style, ev.tag);
             if (ev.anchor && anchors) {
                 anchors_add(anchors, ev.anchor, v, 1);
             }
@@ -409,7 +407,8 @@ int doc_tree_build(struct doc_reader *r, const struct doc_event *first,
             if (anchors->expanded > max_alias) {
                 oag_error_set(err, OAG_ERR_LIMIT,
                               "aliases expand to more than %zu nodes "
-                              "(alias bomb?)", max_alias);
+                              "(alias bomb?)",
+                              max_alias);
                 doc_reader_locate(r, &ev.start, NULL, err);
                 goto out;
             }
@@ -424,8 +423,8 @@ int doc_tree_build(struct doc_reader *r, const struct doc_event *first,
         }
         case DOC_EV_MAPPING_START:
         case DOC_EV_SEQUENCE_START: {
-            size_t pi = value_begin(out, flags, stack, depth, &ptr, &ev,
-                                    &ptr_len);
+            size_t pi =
+                value_begin(out, flags, stack, depth, &ptr, &ev, &ptr_len);
             if (depth == cap) {
                 cap = cap ? cap * 2 : 8;
                 stack = xreallocarray(stack, cap, sizeof(*stack));
@@ -456,8 +455,8 @@ int doc_tree_build(struct doc_reader *r, const struct doc_event *first,
             }
             free(f.anchor);
             free(f.key);
-            attach(stack, depth, f.container, &root, diags, file,
-                   base_pointer, &ptr, f.ptr_len);
+            attach(stack, depth, f.container, &root, diags, file, base_pointer,
+                   &ptr, f.ptr_len);
             break;
         }
         default:
@@ -503,8 +502,8 @@ int doc_skip_node(struct doc_reader *r, const struct doc_event *ev,
         if (ev->anchor && anchors) {
             /* positions: the end of a block collection is its content's */
             struct doc_tree t = { 0 };
-            if (doc_tree_build(r, ev, anchors, DOC_TREE_POSITIONS, NULL,
-                               NULL, &t, err) != 0) {
+            if (doc_tree_build(r, ev, anchors, DOC_TREE_POSITIONS, NULL, NULL,
+                               &t, err) != 0) {
                 return -1;
             }
             if (out_end) {
@@ -525,8 +524,8 @@ int doc_skip_node(struct doc_reader *r, const struct doc_event *ev,
         }
         if (e.anchor) {
             struct doc_tree t = { 0 };
-            if (doc_tree_build(r, &e, anchors, DOC_TREE_POSITIONS, NULL,
-                               NULL, &t, err) != 0) {
+            if (doc_tree_build(r, &e, anchors, DOC_TREE_POSITIONS, NULL, NULL,
+                               &t, err) != 0) {
                 return -1;
             }
             if (t.n_pos) {

@@ -26,30 +26,30 @@ struct oag_error_list;
 
 /* Where one node of a kept subtree is. */
 struct doc_pos {
-    char *pointer;             /* owned; relative to the subtree root ("" = root) */
-    struct doc_mark key;       /* start of the member's key (objects only) */
-    struct doc_mark key_end;   /* end of the key */
-    struct doc_mark start;     /* start of the value */
-    struct doc_mark end;       /* end of the value's last content */
-    bool flow;                 /* collections: flow style */
-    bool is_member;            /* the node is an object member (key valid) */
+    char *pointer;       /* owned; relative to the subtree root ("" = root) */
+    struct doc_mark key; /* start of the member's key (objects only) */
+    struct doc_mark key_end;     /* end of the key */
+    struct doc_mark start;       /* start of the value */
+    struct doc_mark end;         /* end of the value's last content */
+    bool flow;                   /* collections: flow style */
+    bool is_member;              /* the node is an object member (key valid) */
     enum doc_scalar_style style; /* scalars */
 };
 
 /* Anchors seen so far in a document: name -> value. */
 struct doc_anchors {
-    char **names;     /* owned */
-    json_t **values;  /* owned references */
-    size_t *sizes;    /* nodes in each value, for the alias budget */
+    char **names;    /* owned */
+    json_t **values; /* owned references */
+    size_t *sizes;   /* nodes in each value, for the alias budget */
     size_t len;
     size_t cap;
-    size_t expanded;  /* nodes produced by aliases so far */
-    size_t defined;   /* anchors recorded so far, redefinitions included */
+    size_t expanded; /* nodes produced by aliases so far */
+    size_t defined;  /* anchors recorded so far, redefinitions included */
 };
 
 struct doc_tree {
-    json_t *root;          /* owned reference */
-    struct doc_pos *pos;   /* owned; NULL unless positions were asked for */
+    json_t *root;        /* owned reference */
+    struct doc_pos *pos; /* owned; NULL unless positions were asked for */
     size_t n_pos;
     size_t cap_pos;
 };

@@ -68,7 +68,8 @@ int igr_check_source_expression(const char *v, struct oag_error *err)
         }
         return oag_error_set(err, OAG_ERR_INVALID,
                              "unterminated static value %s: a literal must "
-                             "start and end with a single quote", v);
+                             "start and end with a single quote",
+                             v);
     }
     if (has_prefix(v, "integration.response.header.")) {
         const char *h = v + strlen("integration.response.header.");
@@ -88,8 +89,8 @@ int igr_check_source_expression(const char *v, struct oag_error *err)
             return oag_error_set(err, OAG_ERR_INVALID,
                                  "invalid mapping expression '%s': the JSON "
                                  "path is written without the leading '$' "
-                                 "(integration.response.body.%s)", v,
-                                 path[1] == '.' ? path + 2 : path + 1);
+                                 "(integration.response.body.%s)",
+                                 v, path[1] == '.' ? path + 2 : path + 1);
         }
         if (path[0] && path[0] != '.' && !strchr(path, ' ')) {
             return 0;
@@ -107,7 +108,8 @@ int igr_check_source_expression(const char *v, struct oag_error *err)
         return oag_error_set(err, OAG_ERR_INVALID,
                              "invalid mapping expression '%s': a static "
                              "value must be enclosed in single quotes, as "
-                             "\"'%s'\"", v, v);
+                             "\"'%s'\"",
+                             v, v);
     } else if (has_prefix(v, "method.request.") ||
                has_prefix(v, "integration.request.") ||
                has_prefix(v, "method.response.")) {
@@ -118,7 +120,8 @@ int igr_check_source_expression(const char *v, struct oag_error *err)
                              "integration.response.multivalueheader.NAME, "
                              "integration.response.body[.PATH], "
                              "context.NAME, stageVariables.NAME or a quoted "
-                             "literal", v);
+                             "literal",
+                             v);
     }
     return oag_error_set(err, OAG_ERR_INVALID,
                          "invalid mapping expression '%s': expected "
@@ -126,7 +129,8 @@ int igr_check_source_expression(const char *v, struct oag_error *err)
                          "integration.response.multivalueheader.NAME, "
                          "integration.response.body[.PATH], context.NAME, "
                          "stageVariables.NAME or a quoted literal such as "
-                         "\"'value'\"", v);
+                         "\"'value'\"",
+                         v);
 }
 
 int igr_check_header_key(const char *key, const char **out_name,
@@ -137,13 +141,15 @@ int igr_check_header_key(const char *key, const char **out_name,
         return oag_error_set(err, OAG_ERR_INVALID,
                              "response parameter '%s' is not of the form "
                              "method.response.header.NAME (only method "
-                             "response headers can be mapped)", key);
+                             "response headers can be mapped)",
+                             key);
     }
     const char *name = key + sizeof(prefix) - 1;
     if (!all_tchar(name, strlen(name))) {
         return oag_error_set(err, OAG_ERR_INVALID,
                              "response parameter '%s' has an invalid header "
-                             "name", key);
+                             "name",
+                             key);
     }
     if (out_name) {
         *out_name = name;

@@ -31,15 +31,15 @@ struct igr_map {
 };
 
 struct igr_record {
-    char *path;               /* owned: resource path, e.g. "/pets/{id}" */
-    char *http_method;        /* owned: "GET" ... "ANY" */
-    char *status_code;        /* owned: "200" */
-    char *selection_pattern;  /* owned or NULL for the catch-all */
+    char *path;              /* owned: resource path, e.g. "/pets/{id}" */
+    char *http_method;       /* owned: "GET" ... "ANY" */
+    char *status_code;       /* owned: "200" */
+    char *selection_pattern; /* owned or NULL for the catch-all */
     struct igr_map response_parameters; /* method.response.header.X -> src */
     struct igr_map response_templates;  /* media type -> template */
-    char *content_handling;   /* owned or NULL */
-    char *rest_api_id;        /* owned or NULL: known from a live API */
-    char *resource_id;        /* owned or NULL */
+    char *content_handling;             /* owned or NULL */
+    char *rest_api_id; /* owned or NULL: known from a live API */
+    char *resource_id; /* owned or NULL */
 };
 
 struct igr_list {

@@ -48,23 +48,35 @@ static bool name_in(const char *name, size_t n, const char *const *list)
 static bool java_property_known(const char *name, size_t n)
 {
     static const char *const posix[] = {
-        "Lower", "Upper", "ASCII", "Alpha", "Digit", "Alnum", "Punct",
+        "Lower", "Upper", "ASCII", "Alpha", "Digit",  "Alnum", "Punct",
         "Graph", "Print", "Blank", "Cntrl", "XDigit", "Space", NULL,
     };
     static const char *const java[] = {
-        "javaLowerCase", "javaUpperCase", "javaWhitespace", "javaMirrored",
-        "javaLetter", "javaDigit", "javaLetterOrDigit", "javaAlphabetic",
-        "javaIdeographic", "javaTitleCase", "javaDefined",
-        "javaIdentifierIgnorable", "javaISOControl",
-        "javaJavaIdentifierPart", "javaJavaIdentifierStart",
-        "javaSpaceChar", "javaUnicodeIdentifierPart",
-        "javaUnicodeIdentifierStart", NULL,
+        "javaLowerCase",
+        "javaUpperCase",
+        "javaWhitespace",
+        "javaMirrored",
+        "javaLetter",
+        "javaDigit",
+        "javaLetterOrDigit",
+        "javaAlphabetic",
+        "javaIdeographic",
+        "javaTitleCase",
+        "javaDefined",
+        "javaIdentifierIgnorable",
+        "javaISOControl",
+        "javaJavaIdentifierPart",
+        "javaJavaIdentifierStart",
+        "javaSpaceChar",
+        "javaUnicodeIdentifierPart",
+        "javaUnicodeIdentifierStart",
+        NULL,
     };
     static const char *const categories[] = {
-        "L", "Lu", "Ll", "Lt", "Lm", "Lo", "LC", "LD", "M", "Mn", "Mc", "Me",
-        "N", "Nd", "Nl", "No", "P", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po",
-        "S", "Sm", "Sc", "Sk", "So", "Z", "Zs", "Zl", "Zp", "C", "Cc", "Cf",
-        "Cs", "Co", "Cn", NULL,
+        "L",  "Lu", "Ll", "Lt", "Lm", "Lo", "LC", "LD", "M",  "Mn",
+        "Mc", "Me", "N",  "Nd", "Nl", "No", "P",  "Pc", "Pd", "Ps",
+        "Pe", "Pi", "Pf", "Po", "S",  "Sm", "Sc", "Sk", "So", "Z",
+        "Zs", "Zl", "Zp", "C",  "Cc", "Cf", "Cs", "Co", "Cn", NULL,
     };
     if (name_in(name, n, posix) || name_in(name, n, java) ||
         name_in(name, n, categories)) {
@@ -97,7 +109,8 @@ static int java_error(struct oag_error *err, const char *pattern,
     return oag_error_set(err, OAG_ERR_INVALID,
                          "selection pattern '%s' is not a valid regular "
                          "expression: %s (at offset %zu; API Gateway uses "
-                         "Java regex syntax)", pattern, why, at);
+                         "Java regex syntax)",
+                         pattern, why, at);
 }
 
 /*
@@ -177,8 +190,8 @@ static int java_prescan(const char *p, struct buf *out, struct oag_error *err)
                 if (i + 2 < n && p[i + 2] == '{') {
                     const char *close = strchr(p + i + 3, '}');
                     if (!close) {
-                        return java_error(err, p,
-                                          "unclosed character family", i);
+                        return java_error(err, p, "unclosed character family",
+                                          i);
                     }
                     name = p + i + 3;
                     nl = (size_t)(close - name);
@@ -188,8 +201,7 @@ static int java_prescan(const char *p, struct buf *out, struct oag_error *err)
                     consumed = 3;
                 }
                 if (nl == 0 || !java_property_known(name, nl)) {
-                    return java_error(err, p, "unknown character property",
-                                      i);
+                    return java_error(err, p, "unknown character property", i);
                 }
                 buf_adds(out, e == 'p' ? "\\w" : "\\W");
                 i += consumed - 1;
@@ -198,8 +210,10 @@ static int java_prescan(const char *p, struct buf *out, struct oag_error *err)
             if (e == 'u') {
                 for (size_t k = 2; k < 6; k++) {
                     if (i + k >= n || !is_hex(p[i + k])) {
-                        return java_error(err, p, "illegal Unicode escape "
-                                                  "sequence", i);
+                        return java_error(err, p,
+                                          "illegal Unicode escape "
+                                          "sequence",
+                                          i);
                     }
                 }
             }
@@ -213,17 +227,23 @@ static int java_prescan(const char *p, struct buf *out, struct oag_error *err)
                     ok = k > i + 3 && k < n && p[k] == '}';
                 }
                 if (!ok) {
-                    return java_error(err, p, "illegal hexadecimal escape "
-                                              "sequence", i);
+                    return java_error(err, p,
+                                      "illegal hexadecimal escape "
+                                      "sequence",
+                                      i);
                 }
             }
             if (strchr("KgCoUlL", e)) {
-                return java_error(err, p, "escape sequence not supported by "
-                                          "Java", i);
+                return java_error(err, p,
+                                  "escape sequence not supported by "
+                                  "Java",
+                                  i);
             }
             if (e == 'N' && (i + 2 >= n || p[i + 2] != '{')) {
-                return java_error(err, p, "escape sequence not supported by "
-                                          "Java", i);
+                return java_error(err, p,
+                                  "escape sequence not supported by "
+                                  "Java",
+                                  i);
             }
             if (e == '0' && (i + 2 >= n || p[i + 2] < '0' || p[i + 2] > '7')) {
                 return java_error(err, p, "illegal octal escape sequence", i);
@@ -280,20 +300,26 @@ static int java_prescan(const char *p, struct buf *out, struct oag_error *err)
                 return java_error(err, p, "illegal repetition range", i);
             }
             if (open && lookbehind >= 0) {
-                return java_error(err, p, "look-behind group does not have "
-                                          "an obvious maximum length", i);
+                return java_error(err, p,
+                                  "look-behind group does not have "
+                                  "an obvious maximum length",
+                                  i);
             }
             buf_add(out, p + i, j - i + 1);
             i = j;
             continue;
         }
         if (c == '(' && i + 1 < n && p[i + 1] == '*') {
-            return java_error(err, p, "backtracking verbs are not supported "
-                                      "by Java", i);
+            return java_error(err, p,
+                              "backtracking verbs are not supported "
+                              "by Java",
+                              i);
         }
         if ((c == '*' || c == '+') && lookbehind >= 0) {
-            return java_error(err, p, "look-behind group does not have an "
-                                      "obvious maximum length", i);
+            return java_error(err, p,
+                              "look-behind group does not have an "
+                              "obvious maximum length",
+                              i);
         }
         if (c == ')' && paren > 0) {
             if (paren == lookbehind) {
@@ -309,8 +335,8 @@ static int java_prescan(const char *p, struct buf *out, struct oag_error *err)
             bool ok = g == ':' || g == '=' || g == '!' || g == '>';
             if (g == '<') {
                 char g2 = i + 3 < n ? p[i + 3] : '\0';
-                ok = g2 == '=' || g2 == '!' ||
-                     (g2 >= 'a' && g2 <= 'z') || (g2 >= 'A' && g2 <= 'Z');
+                ok = g2 == '=' || g2 == '!' || (g2 >= 'a' && g2 <= 'z') ||
+                     (g2 >= 'A' && g2 <= 'Z');
                 if ((g2 == '=' || g2 == '!') && lookbehind < 0) {
                     lookbehind = paren;
                 } else if (ok) {
@@ -320,9 +346,11 @@ static int java_prescan(const char *p, struct buf *out, struct oag_error *err)
                         j++;
                     }
                     if (j >= n || p[j] != '>') {
-                        return java_error(err, p, "named capturing group "
-                                                  "name must be letters and "
-                                                  "digits", i);
+                        return java_error(err, p,
+                                          "named capturing group "
+                                          "name must be letters and "
+                                          "digits",
+                                          i);
                     }
                 }
             } else if (!ok) {
@@ -343,8 +371,10 @@ static int java_prescan(const char *p, struct buf *out, struct oag_error *err)
                 }
             }
             if (!ok) {
-                return java_error(err, p, "unknown group type or inline "
-                                          "modifier", i);
+                return java_error(err, p,
+                                  "unknown group type or inline "
+                                  "modifier",
+                                  i);
             }
         }
         buf_addch(out, c);
@@ -363,9 +393,9 @@ int igr_check_selection_pattern(const char *pattern, struct oag_error *err)
     PCRE2_SIZE offset = 0;
     pcre2_compile_context *ctx = pcre2_compile_context_create(NULL);
     pcre2_set_compile_extra_options(ctx, PCRE2_EXTRA_ALT_BSUX);
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)buf_str(&pcre), pcre.len,
-                                   PCRE2_UTF | PCRE2_ALT_BSUX, &code, &offset,
-                                   ctx);
+    pcre2_code *re =
+        pcre2_compile((PCRE2_SPTR)buf_str(&pcre), pcre.len,
+                      PCRE2_UTF | PCRE2_ALT_BSUX, &code, &offset, ctx);
     pcre2_compile_context_free(ctx);
     buf_release(&pcre);
     if (re) {

@@ -46,11 +46,11 @@ struct igr_live_method *igr_live_add_method(struct igr_live *live)
     return m;
 }
 
-struct igr_method_response *igr_live_method_add_response(
-    struct igr_live_method *m, const char *status_code)
+struct igr_method_response *
+igr_live_method_add_response(struct igr_live_method *m, const char *status_code)
 {
-    m->responses = xreallocarray(m->responses, m->n_responses + 1,
-                                 sizeof(*m->responses));
+    m->responses =
+        xreallocarray(m->responses, m->n_responses + 1, sizeof(*m->responses));
     struct igr_method_response *r = &m->responses[m->n_responses++];
     memset(r, 0, sizeof(*r));
     r->status_code = xstrdup(status_code);
@@ -65,8 +65,8 @@ void igr_method_response_add_header(struct igr_method_response *r,
             return;
         }
     }
-    r->headers = xreallocarray(r->headers, r->n_headers + 1,
-                               sizeof(*r->headers));
+    r->headers =
+        xreallocarray(r->headers, r->n_headers + 1, sizeof(*r->headers));
     r->headers[r->n_headers++] = xstrdup(header);
 }
 
@@ -117,14 +117,13 @@ static void item_add_header(struct igr_plan_item *it, const char *h)
             return;
         }
     }
-    it->headers = xreallocarray(it->headers, it->n_headers + 1,
-                                sizeof(*it->headers));
+    it->headers =
+        xreallocarray(it->headers, it->n_headers + 1, sizeof(*it->headers));
     it->headers[it->n_headers++] = xstrdup(h);
 }
 
-static const struct igr_live_method *find_method(const struct igr_live *live,
-                                                 const char *path,
-                                                 const char *method)
+static const struct igr_live_method *
+find_method(const struct igr_live *live, const char *path, const char *method)
 {
     for (size_t i = 0; i < live->n_methods; i++) {
         if (strcmp(live->methods[i].path, path) == 0 &&
@@ -135,8 +134,8 @@ static const struct igr_live_method *find_method(const struct igr_live *live,
     return NULL;
 }
 
-static const struct igr_method_response *find_response(
-    const struct igr_live_method *m, const char *status)
+static const struct igr_method_response *
+find_response(const struct igr_live_method *m, const char *status)
 {
     for (size_t i = 0; i < m->n_responses; i++) {
         if (strcmp(m->responses[i].status_code, status) == 0) {
@@ -210,14 +209,13 @@ int igr_plan_build(const struct igr_list *desired, const struct igr_live *live,
             continue;
         }
         const struct igr_record *first = &desired->items[i];
-        const struct igr_live_method *m = find_method(live, first->path,
-                                                      first->http_method);
+        const struct igr_live_method *m =
+            find_method(live, first->path, first->http_method);
         if (!m || !m->has_integration) {
             errors++;
             if (problems) {
                 oag_error_list_add(
-                    problems, OAG_SEV_ERROR, OAG_ERR_INVALID, NULL, 0, 0,
-                    NULL,
+                    problems, OAG_SEV_ERROR, OAG_ERR_INVALID, NULL, 0, 0, NULL,
                     m ? "method %s %s has no integration in the API: use "
                         "--mode merge to create it from the document"
                       : "method %s %s does not exist in the API: use --mode "
@@ -246,8 +244,8 @@ int igr_plan_build(const struct igr_list *desired, const struct igr_live *live,
                 find_response(m, r->status_code);
             struct igr_plan_item *it = NULL;
             for (size_t k = method_start; k < out->len; k++) {
-                if (strcmp(out->items[k].record.status_code,
-                           r->status_code) == 0) {
+                if (strcmp(out->items[k].record.status_code, r->status_code) ==
+                    0) {
                     it = &out->items[k];
                 }
             }
@@ -287,8 +285,8 @@ int igr_plan_build(const struct igr_list *desired, const struct igr_live *live,
             if (!have) {
                 plan_add(out, IGR_PLAN_ADD, r, m->resource_id);
             } else if (!igr_record_same_content(r, have)) {
-                struct igr_plan_item *it = plan_add(out, IGR_PLAN_CHANGE, r,
-                                                    m->resource_id);
+                struct igr_plan_item *it =
+                    plan_add(out, IGR_PLAN_CHANGE, r, m->resource_id);
                 it->fields = diff_fields(have, r);
             } else {
                 out->n_unchanged++;
@@ -303,10 +301,10 @@ int igr_plan_build(const struct igr_list *desired, const struct igr_live *live,
             continue;
         }
         if (prune) {
-            const struct igr_live_method *m = find_method(live, r->path,
-                                                          r->http_method);
-            plan_add(out, IGR_PLAN_DELETE, r, m ? m->resource_id
-                                                : r->resource_id);
+            const struct igr_live_method *m =
+                find_method(live, r->path, r->http_method);
+            plan_add(out, IGR_PLAN_DELETE, r,
+                     m ? m->resource_id : r->resource_id);
         } else {
             out->n_kept++;
             igr_record_copy(igr_list_add(&out->kept), r);

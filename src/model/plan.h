@@ -29,9 +29,9 @@ struct igr_method_response {
 
 /* One live method. */
 struct igr_live_method {
-    char *path;            /* owned resource path */
-    char *http_method;     /* owned */
-    char *resource_id;     /* owned */
+    char *path;        /* owned resource path */
+    char *http_method; /* owned */
+    char *resource_id; /* owned */
     bool has_integration;
     struct igr_method_response *responses; /* owned */
     size_t n_responses;
@@ -48,8 +48,9 @@ void igr_live_release(struct igr_live *live);
 /* Appends a method (zeroed, owned by live) and returns it. */
 struct igr_live_method *igr_live_add_method(struct igr_live *live);
 /* Appends a method response to m and returns it. */
-struct igr_method_response *igr_live_method_add_response(
-    struct igr_live_method *m, const char *status_code);
+struct igr_method_response *
+igr_live_method_add_response(struct igr_live_method *m,
+                             const char *status_code);
 void igr_method_response_add_header(struct igr_method_response *r,
                                     const char *header);
 
@@ -71,12 +72,12 @@ enum igr_plan_fields {
 
 struct igr_plan_item {
     enum igr_plan_action action;
-    struct igr_record record;  /* desired (add/change), live (delete); for
+    struct igr_record record; /* desired (add/change), live (delete); for
                                   method responses: path, method, status */
-    unsigned fields;           /* change: enum igr_plan_fields */
-    char **headers;            /* method responses: header names to declare */
+    unsigned fields;          /* change: enum igr_plan_fields */
+    char **headers;           /* method responses: header names to declare */
     size_t n_headers;
-    char *resource_id;         /* owned: where to apply */
+    char *resource_id; /* owned: where to apply */
 };
 
 struct igr_plan {
@@ -84,8 +85,8 @@ struct igr_plan {
     size_t len;
     size_t cap;
     size_t n_unchanged;
-    size_t n_kept;               /* live-only records kept (no prune) */
-    struct igr_list kept;        /* those records, for the report */
+    size_t n_kept;        /* live-only records kept (no prune) */
+    struct igr_list kept; /* those records, for the report */
 };
 
 void igr_plan_release(struct igr_plan *plan);

@@ -29,8 +29,7 @@ static json_t *map_json(const struct igr_map *m)
     }
     json_t *o = json_object();
     for (size_t i = 0; i < m->len; i++) {
-        json_object_set_new(o, m->items[i].key,
-                            json_string(m->items[i].value));
+        json_object_set_new(o, m->items[i].key, json_string(m->items[i].value));
     }
     return o;
 }
@@ -49,9 +48,8 @@ static int apply_item(struct aws_client *c, const char *api,
                 json_object_set_new(params, it->headers[i], json_false());
             }
         }
-        rc = apigw_put_method_response(c, api, it->resource_id,
-                                       r->http_method, r->status_code, params,
-                                       NULL, NULL, err);
+        rc = apigw_put_method_response(c, api, it->resource_id, r->http_method,
+                                       r->status_code, params, NULL, NULL, err);
         json_decref(params);
         break;
     }
@@ -61,9 +59,9 @@ static int apply_item(struct aws_client *c, const char *api,
             struct buf path = BUF_INIT;
             buf_adds(&path, "/responseParameters");
             jptr_append(&path, it->headers[i], strlen(it->headers[i]));
-            json_array_append_new(
-                ops, json_pack("{s:s, s:s, s:s}", "op", "add", "path",
-                               buf_str(&path), "value", "false"));
+            json_array_append_new(ops, json_pack("{s:s, s:s, s:s}", "op", "add",
+                                                 "path", buf_str(&path),
+                                                 "value", "false"));
             buf_release(&path);
         }
         rc = apigw_update_method_response(c, api, it->resource_id,
@@ -78,16 +76,15 @@ static int apply_item(struct aws_client *c, const char *api,
         json_t *templates = map_json(&r->response_templates);
         rc = apigw_put_integration_response(
             c, api, it->resource_id, r->http_method, r->status_code,
-            r->selection_pattern, params, templates, r->content_handling,
-            NULL, err);
+            r->selection_pattern, params, templates, r->content_handling, NULL,
+            err);
         json_decref(params);
         json_decref(templates);
         break;
     }
     case IGR_PLAN_DELETE:
-        rc = apigw_delete_integration_response(c, api, it->resource_id,
-                                               r->http_method, r->status_code,
-                                               err);
+        rc = apigw_delete_integration_response(
+            c, api, it->resource_id, r->http_method, r->status_code, err);
         break;
     }
     return rc;
@@ -108,7 +105,8 @@ int sync_apply(struct aws_client *client, const char *rest_api_id,
             if (report->applied > 0) {
                 oag_error_set(err, OAG_ERR_PARTIAL,
                               "applied %zu of %zu changes; the next one "
-                              "failed: %s", report->applied, plan->len,
+                              "failed: %s",
+                              report->applied, plan->len,
                               e.message ? e.message : "unknown error");
                 err->http_status = e.http_status;
             } else {

@@ -42,9 +42,9 @@ static void copy_if(json_t *dst, json_t *src, const char *key)
 
 static json_t *string_schema(enum sync_oas oas)
 {
-    return oas == SYNC_OAS_3 ? json_pack("{s:{s:s}}", "schema", "type",
-                                         "string")
-                             : json_pack("{s:s}", "type", "string");
+    return oas == SYNC_OAS_3
+               ? json_pack("{s:{s:s}}", "schema", "type", "string")
+               : json_pack("{s:s}", "type", "string");
 }
 
 static void add_parameter(json_t *params, const char *name, const char *in,
@@ -52,7 +52,7 @@ static void add_parameter(json_t *params, const char *name, const char *in,
 {
     size_t i;
     json_t *p;
-    json_array_foreach(params, i, p) {
+    json_array_foreach (params, i, p) {
         if (strcmp(json_string_value(json_object_get(p, "name")), name) == 0 &&
             strcmp(json_string_value(json_object_get(p, "in")), in) == 0) {
             return;
@@ -84,8 +84,7 @@ static json_t *parameters(const char *path, json_t *method, enum sync_oas oas)
     }
     const char *k;
     json_t *req;
-    json_object_foreach(json_object_get(method, "requestParameters"), k,
-                        req) {
+    json_object_foreach (json_object_get(method, "requestParameters"), k, req) {
         static const struct {
             const char *prefix;
             const char *in;
@@ -125,8 +124,8 @@ static json_t *integration(json_t *integ)
     copy_if(out, integ, "credentials");
     copy_if(out, integ, "requestParameters");
     copy_if(out, integ, "requestTemplates");
-    const char *pt = json_string_value(
-        json_object_get(integ, "passthroughBehavior"));
+    const char *pt =
+        json_string_value(json_object_get(integ, "passthroughBehavior"));
     if (pt) {
         char *l = lower(pt);
         json_object_set_new(out, "passthroughBehavior", json_string(l));
@@ -144,22 +143,22 @@ static json_t *integration(json_t *integ)
         size_t i = 0;
         const char *code;
         json_t *ir;
-        json_object_foreach(irs, code, ir) {
+        json_object_foreach (irs, code, ir) {
             codes[i++] = code;
         }
         qsort(codes, n, sizeof(*codes), cmp_keys);
         json_t *resp = json_object();
         for (i = 0; i < n; i++) {
             ir = json_object_get(irs, codes[i]);
-            const char *sp = json_string_value(
-                json_object_get(ir, "selectionPattern"));
-            const char *key = sp && sp[0] && strcmp(sp, "-") != 0 ? sp
-                                                                  : "default";
+            const char *sp =
+                json_string_value(json_object_get(ir, "selectionPattern"));
+            const char *key =
+                sp && sp[0] && strcmp(sp, "-") != 0 ? sp : "default";
             json_t *e = json_object();
             json_t *st = json_object_get(ir, "statusCode");
             if (json_is_integer(st)) {
-                char *s = xstrfmt("%" JSON_INTEGER_FORMAT,
-                                  json_integer_value(st));
+                char *s =
+                    xstrfmt("%" JSON_INTEGER_FORMAT, json_integer_value(st));
                 json_object_set_new(e, "statusCode", json_string(s));
                 free(s);
             } else {
@@ -174,7 +173,7 @@ static json_t *integration(json_t *integ)
                 json_t *t = json_object();
                 const char *mt;
                 json_t *v;
-                json_object_foreach(tpl, mt, v) {
+                json_object_foreach (tpl, mt, v) {
                     json_object_set_new(t, mt,
                                         json_string(json_is_string(v)
                                                         ? json_string_value(v)
@@ -194,8 +193,8 @@ static json_t *integration(json_t *integ)
 static json_t *operation(const char *path, json_t *method, enum sync_oas oas)
 {
     json_t *op = json_object();
-    const char *id = json_string_value(json_object_get(method,
-                                                       "operationName"));
+    const char *id =
+        json_string_value(json_object_get(method, "operationName"));
     if (id) {
         json_object_set_new(op, "operationId", json_string(id));
     }
@@ -212,7 +211,7 @@ static json_t *operation(const char *path, json_t *method, enum sync_oas oas)
     size_t i = 0;
     const char *code;
     json_t *mr;
-    json_object_foreach(mrs, code, mr) {
+    json_object_foreach (mrs, code, mr) {
         codes[i++] = code;
     }
     qsort(codes, n, sizeof(*codes), cmp_keys);
@@ -224,8 +223,8 @@ static json_t *operation(const char *path, json_t *method, enum sync_oas oas)
         json_t *headers = json_object();
         const char *h;
         json_t *req;
-        json_object_foreach(json_object_get(mr, "responseParameters"), h,
-                            req) {
+        json_object_foreach (json_object_get(mr, "responseParameters"), h,
+                             req) {
             static const char prefix[] = "method.response.header.";
             if (strncmp(h, prefix, sizeof(prefix) - 1) == 0) {
                 json_object_set_new(headers, h + sizeof(prefix) - 1,
@@ -241,9 +240,9 @@ static json_t *operation(const char *path, json_t *method, enum sync_oas oas)
     }
     free(codes);
     if (json_object_size(responses) == 0) {
-        json_object_set_new(responses, "default",
-                            json_pack("{s:s}", "description",
-                                      "Default response"));
+        json_object_set_new(
+            responses, "default",
+            json_pack("{s:s}", "description", "Default response"));
     }
     json_object_set_new(op, "responses", responses);
     json_t *integ = json_object_get(method, "methodIntegration");
@@ -263,8 +262,7 @@ static int cmp_resources(const void *a, const void *b)
 }
 
 int sync_export_document(const struct apigw_resources *res, json_t *rest_api,
-                         enum sync_oas oas, json_t **out,
-                         struct oag_error *err)
+                         enum sync_oas oas, json_t **out, struct oag_error *err)
 {
     json_t *doc = json_object();
     if (oas == SYNC_OAS_3) {
@@ -276,16 +274,16 @@ int sync_export_document(const struct apigw_resources *res, json_t *rest_api,
     const char *name = json_string_value(json_object_get(rest_api, "name"));
     json_object_set_new(info, "title", json_string(name ? name : "exported"));
     copy_if(info, rest_api, "description");
-    const char *version = json_string_value(json_object_get(rest_api,
-                                                            "version"));
+    const char *version =
+        json_string_value(json_object_get(rest_api, "version"));
     json_object_set_new(info, "version",
                         json_string(version ? version : "1.0"));
     json_object_set_new(doc, "info", info);
     if (oas == SYNC_OAS_2) {
         json_object_set_new(doc, "basePath", json_string("/"));
     }
-    const struct apigw_resource **sorted = xcalloc(res->len + 1,
-                                                   sizeof(*sorted));
+    const struct apigw_resource **sorted =
+        xcalloc(res->len + 1, sizeof(*sorted));
     for (size_t i = 0; i < res->len; i++) {
         sorted[i] = &res->items[i];
     }
@@ -296,8 +294,8 @@ int sync_export_document(const struct apigw_resources *res, json_t *rest_api,
         json_t *item = NULL;
         for (size_t m = 0; m < sizeof(method_order) / sizeof(method_order[0]);
              m++) {
-            json_t *method = json_object_get(r->resource_methods,
-                                             method_order[m]);
+            json_t *method =
+                json_object_get(r->resource_methods, method_order[m]);
             if (!method) {
                 continue;
             }
@@ -331,7 +329,10 @@ void sync_document_format(json_t *doc, bool yaml, struct buf *out)
         return;
     }
     struct doc_style st = {
-        .json = false, .step = 2, .quote = '\'', .newline = "\n",
+        .json = false,
+        .step = 2,
+        .quote = '\'',
+        .newline = "\n",
     };
     doc_emit_yaml_members(out, doc, &st, 0);
 }

@@ -28,7 +28,7 @@ static void read_map(json_t *o, bool null_is_empty, struct igr_map *out)
 {
     const char *k;
     json_t *v;
-    json_object_foreach(o, k, v) {
+    json_object_foreach (o, k, v) {
         if (json_is_string(v)) {
             igr_map_set(out, k, json_string_value(v));
         } else if (json_is_null(v) && null_is_empty) {
@@ -50,21 +50,21 @@ int sync_live_from_resources(const struct apigw_resources *res,
         const struct apigw_resource *r = &res->items[i];
         const char *verb;
         json_t *method;
-        json_object_foreach(r->resource_methods, verb, method) {
+        json_object_foreach (r->resource_methods, verb, method) {
             struct igr_live_method *m = igr_live_add_method(out);
             m->path = xstrdup(r->path);
             m->http_method = xstrdup(verb);
             m->resource_id = xstrdup(r->id);
             const char *code;
             json_t *mr;
-            json_object_foreach(json_object_get(method, "methodResponses"),
-                                code, mr) {
+            json_object_foreach (json_object_get(method, "methodResponses"),
+                                 code, mr) {
                 struct igr_method_response *resp =
                     igr_live_method_add_response(m, code);
                 const char *h;
                 json_t *req;
-                json_object_foreach(json_object_get(mr, "responseParameters"),
-                                    h, req) {
+                json_object_foreach (json_object_get(mr, "responseParameters"),
+                                     h, req) {
                     igr_method_response_add_header(resp, h);
                 }
             }
@@ -82,7 +82,7 @@ int sync_live_from_resources(const struct apigw_resources *res,
             size_t k = 0;
             const char *key;
             json_t *ir;
-            json_object_foreach(irs, key, ir) {
+            json_object_foreach (irs, key, ir) {
                 keys[k++] = key;
             }
             qsort(keys, n, sizeof(*keys), cmp_status);
@@ -91,10 +91,10 @@ int sync_live_from_resources(const struct apigw_resources *res,
                 struct igr_record *rec = igr_list_add(&out->records);
                 rec->path = xstrdup(r->path);
                 rec->http_method = xstrdup(verb);
-                rec->status_code = status_text(
-                    json_object_get(ir, "statusCode"), keys[k]);
-                const char *sp = json_string_value(
-                    json_object_get(ir, "selectionPattern"));
+                rec->status_code =
+                    status_text(json_object_get(ir, "statusCode"), keys[k]);
+                const char *sp =
+                    json_string_value(json_object_get(ir, "selectionPattern"));
                 if (sp && sp[0] && strcmp(sp, "-") != 0) {
                     rec->selection_pattern = xstrdup(sp);
                 }
@@ -102,8 +102,8 @@ int sync_live_from_resources(const struct apigw_resources *res,
                          &rec->response_parameters);
                 read_map(json_object_get(ir, "responseTemplates"), true,
                          &rec->response_templates);
-                const char *ch = json_string_value(
-                    json_object_get(ir, "contentHandling"));
+                const char *ch =
+                    json_string_value(json_object_get(ir, "contentHandling"));
                 rec->content_handling = ch ? xstrdup(ch) : NULL;
                 rec->resource_id = xstrdup(r->id);
             }

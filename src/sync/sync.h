@@ -38,18 +38,17 @@ struct sync_target {
  * several: -1 listing their ids.  *out_id is owned by the caller.
  */
 int sync_resolve_api(struct aws_client *client, const struct sync_target *t,
-                     char **out_id, bool *out_not_found,
-                     struct oag_error *err);
+                     char **out_id, bool *out_not_found, struct oag_error *err);
 
 /* Progress after each call: done of total. */
 typedef void (*sync_progress_fn)(void *ctx, size_t done, size_t total);
 
 /* What apply did. */
 struct sync_report {
-    size_t applied;          /* items applied, in plan order: 0..applied-1 */
-    bool failed;             /* item `applied` failed */
+    size_t applied;           /* items applied, in plan order: 0..applied-1 */
+    bool failed;              /* item `applied` failed */
     struct oag_error failure; /* why (owned) */
-    size_t not_attempted;    /* items after the failed one */
+    size_t not_attempted;     /* items after the failed one */
 };
 
 void sync_report_release(struct sync_report *r);

@@ -8,8 +8,7 @@
 #include "util/xalloc.h"
 
 int sync_resolve_api(struct aws_client *client, const struct sync_target *t,
-                     char **out_id, bool *out_not_found,
-                     struct oag_error *err)
+                     char **out_id, bool *out_not_found, struct oag_error *err)
 {
     *out_id = NULL;
     if (out_not_found) {
@@ -33,8 +32,8 @@ int sync_resolve_api(struct aws_client *client, const struct sync_target *t,
     size_t n = json_array_size(found);
     int rc = 0;
     if (n == 1) {
-        const char *id = json_string_value(
-            json_object_get(json_array_get(found, 0), "id"));
+        const char *id =
+            json_string_value(json_object_get(json_array_get(found, 0), "id"));
         *out_id = xstrdup(id ? id : "");
     } else if (n == 0) {
         if (out_not_found) {
@@ -48,13 +47,14 @@ int sync_resolve_api(struct aws_client *client, const struct sync_target *t,
         struct buf ids = BUF_INIT;
         size_t i;
         json_t *api;
-        json_array_foreach(found, i, api) {
+        json_array_foreach (found, i, api) {
             const char *id = json_string_value(json_object_get(api, "id"));
             buf_addf(&ids, "%s%s", i ? ", " : "", id ? id : "?");
         }
         rc = oag_error_set(err, OAG_ERR_AWS,
                            "%zu REST APIs are named '%s' (%s): choose one "
-                           "with --rest-api-id", n, name, buf_str(&ids));
+                           "with --rest-api-id",
+                           n, name, buf_str(&ids));
         buf_release(&ids);
     }
     json_decref(found);

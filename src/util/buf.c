@@ -182,8 +182,7 @@ static int write_stream(const struct buf *b, FILE *f, const char *path,
  * terminal) is written in place: renaming over it would replace a device
  * with a regular file.
  */
-int buf_write_file(const struct buf *b, const char *path,
-                   struct oag_error *err)
+int buf_write_file(const struct buf *b, const char *path, struct oag_error *err)
 {
     if (strcmp(path, "-") == 0) {
         return write_stream(b, stdout, "stdout", err);
@@ -194,13 +193,13 @@ int buf_write_file(const struct buf *b, const char *path,
     if (exists && !S_ISREG(st.st_mode)) {
         FILE *f = fopen(path, "wb");
         if (!f) {
-            return oag_error_set(err, OAG_ERR_IO, "cannot open '%s': %s",
-                                 path, strerror(errno));
+            return oag_error_set(err, OAG_ERR_IO, "cannot open '%s': %s", path,
+                                 strerror(errno));
         }
         int rc = write_stream(b, f, path, err);
         if (fclose(f) != 0 && rc == 0) {
-            rc = oag_error_set(err, OAG_ERR_IO, "cannot write '%s': %s",
-                               path, strerror(errno));
+            rc = oag_error_set(err, OAG_ERR_IO, "cannot write '%s': %s", path,
+                               strerror(errno));
         }
         return rc;
     }
@@ -210,8 +209,8 @@ int buf_write_file(const struct buf *b, const char *path,
     }
     const char *target = real ? real : path;
     char *tmp = xstrfmt("%s.tmp.%ld", target, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, exists ? st.st_mode & 07777
-                                                         : 0666);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL,
+                  exists ? st.st_mode & 07777 : 0666);
     FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
     if (!f) {
         int e = errno;

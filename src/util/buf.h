@@ -15,7 +15,10 @@ struct buf {
     size_t cap; /* bytes allocated */
 };
 
-#define BUF_INIT { 0 }
+#define BUF_INIT \
+    {            \
+        0        \
+    }
 
 void buf_release(struct buf *b);
 /* Keeps the allocation, sets len to 0. */

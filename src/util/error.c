@@ -171,8 +171,8 @@ static struct oag_diag *list_push(struct oag_error_list *list,
 {
     if (list->len == list->cap) {
         list->cap = list->cap ? list->cap * 2 : 8;
-        list->items = xreallocarray(list->items, list->cap,
-                                    sizeof(*list->items));
+        list->items =
+            xreallocarray(list->items, list->cap, sizeof(*list->items));
     }
     struct oag_diag *d = &list->items[list->len++];
     memset(d, 0, sizeof(*d));
@@ -238,12 +238,12 @@ void oag_error_list_sort(struct oag_error_list *list)
 const char *oag_error_code_name(enum oag_error_code code)
 {
     static const char *const names[] = {
-        [OAG_ERR_NONE] = "none",         [OAG_ERR_USAGE] = "usage",
-        [OAG_ERR_IO] = "io",             [OAG_ERR_SYNTAX] = "syntax",
-        [OAG_ERR_INVALID] = "invalid",   [OAG_ERR_UNSUPPORTED] = "unsupported",
-        [OAG_ERR_LIMIT] = "limit",       [OAG_ERR_AUTH] = "auth",
-        [OAG_ERR_NETWORK] = "network",   [OAG_ERR_AWS] = "aws",
-        [OAG_ERR_PARTIAL] = "partial",   [OAG_ERR_INTERNAL] = "internal",
+        [OAG_ERR_NONE] = "none",       [OAG_ERR_USAGE] = "usage",
+        [OAG_ERR_IO] = "io",           [OAG_ERR_SYNTAX] = "syntax",
+        [OAG_ERR_INVALID] = "invalid", [OAG_ERR_UNSUPPORTED] = "unsupported",
+        [OAG_ERR_LIMIT] = "limit",     [OAG_ERR_AUTH] = "auth",
+        [OAG_ERR_NETWORK] = "network", [OAG_ERR_AWS] = "aws",
+        [OAG_ERR_PARTIAL] = "partial", [OAG_ERR_INTERNAL] = "internal",
     };
     if ((size_t)code < sizeof(names) / sizeof(names[0])) {
         return names[code];

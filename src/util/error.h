@@ -51,7 +51,10 @@ struct oag_error {
     bool retryable;           /* AWS/network: the failure may pass on retry */
 };
 
-#define OAG_ERROR_INIT { 0 }
+#define OAG_ERROR_INIT \
+    {                  \
+        0              \
+    }
 
 /* Frees what err owns and zeroes it; accepts NULL and zeroed values. */
 void oag_error_release(struct oag_error *err);
@@ -65,8 +68,7 @@ bool oag_error_is_set(const struct oag_error *err);
  * err may be NULL: the error is then dropped.
  */
 int oag_error_set(struct oag_error *err, enum oag_error_code code,
-                  const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+                  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int oag_error_vset(struct oag_error *err, enum oag_error_code code,
                    const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
@@ -107,7 +109,10 @@ struct oag_diag {
     struct oag_error error; /* owned */
 };
 
-#define OAG_ERROR_LIST_INIT { 0 }
+#define OAG_ERROR_LIST_INIT \
+    {                       \
+        0                   \
+    }
 
 void oag_error_list_release(struct oag_error_list *list);
 

@@ -6,13 +6,16 @@
 #include <stddef.h>
 
 struct strset {
-    char **keys;    /* owned; NULL = empty slot */
+    char **keys; /* owned; NULL = empty slot */
     size_t *values;
-    size_t cap;     /* power of two, 0 while empty */
+    size_t cap; /* power of two, 0 while empty */
     size_t len;
 };
 
-#define STRSET_INIT { 0 }
+#define STRSET_INIT \
+    {               \
+        0           \
+    }
 
 void strset_release(struct strset *s);
 /* Adds key (copied) with value; returns false if it was already there. */

@@ -25,7 +25,7 @@ static bool has(const char *hay, const char *needle)
 }
 
 struct fake_time {
-    time_t wall;          /* advanced by one second per reading */
+    time_t wall; /* advanced by one second per reading */
     long long mono_ms;
     long long slept_ms;
     unsigned sleeps;
@@ -91,9 +91,9 @@ static struct aws_client *client_for(int port, struct fake_time *t,
     return c;
 }
 
-#define REPLY(status, headers, body)                                        \
+#define REPLY(status, headers, body)                                       \
     "HTTP/1.1 " status "\r\n" headers "Content-Type: application/json\r\n" \
-    "Connection: close\r\n"                                                 \
+    "Connection: close\r\n"                                                \
     "\r\n" body
 
 static const char ok_200[] = "HTTP/1.1 200 OK\r\nContent-Length: 13\r\n"
@@ -128,18 +128,19 @@ Test(client, sends_host_accept_content_type_user_agent_and_signature,
     char *wire = peer_finish(&peer);
     char *host = xstrfmt("\r\nHost: 127.0.0.1:%d\r\n", peer.port);
     cr_assert(has(wire, "=== request 1\nPOST /restapis/abc/deployments "
-                           "HTTP/1.1\r\n"), "%s", wire);
+                        "HTTP/1.1\r\n"),
+              "%s", wire);
     cr_assert(has(wire, host), "%s", wire);
     cr_assert(has(wire, "\r\nAccept: application/json\r\n"), "%s", wire);
     cr_assert(has(wire, "\r\nContent-Type: application/json\r\n"));
     cr_assert(has(wire, "\r\nUser-Agent: oas2apigw/" OAG_VERSION
-                           " app/unit_test\r\n"), "%s", wire);
-    cr_assert(has(wire, "\r\nX-Amz-Date: 20150830T123600Z\r\n"), "%s",
-              wire);
+                        " app/unit_test\r\n"),
+              "%s", wire);
+    cr_assert(has(wire, "\r\nX-Amz-Date: 20150830T123600Z\r\n"), "%s", wire);
     cr_assert(has(wire, "\r\nAuthorization: AWS4-HMAC-SHA256 "
-                           "Credential=AKIDEXAMPLE/20150830/us-east-1/"
-                           "apigateway/aws4_request, SignedHeaders=accept;"
-                           "content-type;host;x-amz-date, Signature="),
+                        "Credential=AKIDEXAMPLE/20150830/us-east-1/"
+                        "apigateway/aws4_request, SignedHeaders=accept;"
+                        "content-type;host;x-amz-date, Signature="),
               "%s", wire);
     cr_assert(has(wire, "\r\nContent-Length: 2\r\n\r\n{}\n"), "%s", wire);
     cr_assert(not(has(wire, "Expect:")));
@@ -159,13 +160,12 @@ Test(client, throttling_then_5xx_then_success_waits_as_the_policy_says,
      .timeout = 20)
 {
     static const struct peer_step steps[] = {
+        { PEER_REPLY, REPLY("429 Too Many Requests",
+                            "x-amzn-ErrorType: TooManyRequestsException\r\n"
+                            "Retry-After: 1\r\nContent-Length: 32\r\n",
+                            "{\"message\":\"Too Many Requests\"}\n") },
         { PEER_REPLY,
-          REPLY("429 Too Many Requests",
-                "x-amzn-ErrorType: TooManyRequestsException\r\n"
-                "Retry-After: 1\r\nContent-Length: 32\r\n",
-                "{\"message\":\"Too Many Requests\"}\n") },
-        { PEER_REPLY, REPLY("503 Service Unavailable",
-                            "Content-Length: 0\r\n", "") },
+          REPLY("503 Service Unavailable", "Content-Length: 0\r\n", "") },
         { PEER_REPLY, ok_200 },
     };
     struct peer peer;
@@ -318,11 +318,11 @@ Test(client, reset_connection_is_retried, .timeout = 20)
 Test(client, exhausted_retries_say_how_many_attempts, .timeout = 20)
 {
     static const struct peer_step steps[] = {
-        { PEER_REPLY, REPLY("500 Internal Server Error",
-                            "Content-Length: 0\r\n", "") },
+        { PEER_REPLY,
+          REPLY("500 Internal Server Error", "Content-Length: 0\r\n", "") },
         { PEER_REPLY, REPLY("502 Bad Gateway", "Content-Length: 0\r\n", "") },
-        { PEER_REPLY, REPLY("504 Gateway Timeout", "Content-Length: 0\r\n",
-                            "") },
+        { PEER_REPLY,
+          REPLY("504 Gateway Timeout", "Content-Length: 0\r\n", "") },
     };
     struct peer peer;
     struct fake_time t = { 1440938160, 0, 0, 0 };
@@ -425,8 +425,7 @@ Test(client, lifecycle_new_and_free)
 {
     set_env_credentials();
     struct aws_client_options o = {
-        .cred = { .endpoint_url = "http://127.0.0.1:9",
-                  .region = "us-east-1" },
+        .cred = { .endpoint_url = "http://127.0.0.1:9", .region = "us-east-1" },
     };
     struct aws_client *c = aws_client_new(&o, NULL);
     cr_assert(c != NULL);

@@ -112,8 +112,7 @@ static char *case_file(const char *case_dir, const char *name)
 }
 
 /* Copies case_dir/name to tmp/name with substitution; false if absent. */
-static bool copy_subst(const char *case_dir, const char *tmp,
-                       const char *name)
+static bool copy_subst(const char *case_dir, const char *tmp, const char *name)
 {
     char *text = case_file(case_dir, name);
     if (!text) {
@@ -244,11 +243,10 @@ ParameterizedTestParameters(cred, resolves_each_testdata_case)
     return cr_make_param_array(struct case_param, ps, n, free_params);
 }
 
-static void check_contains(const char *what, const char *msg,
-                           const char *want)
+static void check_contains(const char *what, const char *msg, const char *want)
 {
-    cr_assert(msg != NULL && strstr(msg, want) != NULL, "%s: message '%s' lacks '%s'", what,
-              msg ? msg : "(none)", want);
+    cr_assert(msg != NULL && strstr(msg, want) != NULL,
+              "%s: message '%s' lacks '%s'", what, msg ? msg : "(none)", want);
 }
 
 static void check_errors(const char *phase, const struct kv *exp, size_t ne,
@@ -268,8 +266,8 @@ static void check_errors(const char *phase, const struct kv *exp, size_t ne,
     }
     const char *code = kv_get(exp, ne, "error_code");
     if (code) {
-        cr_assert(eq(str, (char *)oag_error_code_name(err->code),
-                      (char *)code));
+        cr_assert(
+            eq(str, (char *)oag_error_code_name(err->code), (char *)code));
     }
 }
 
@@ -283,12 +281,12 @@ ParameterizedTest(struct case_param *cp, cred, resolves_each_testdata_case,
     char *tmp = mkdtemp(tmpl);
     cr_assert(tmp != NULL);
 
-    struct fake_env fe = {0};
+    struct fake_env fe = { 0 };
     fake_set(&fe, "AWS_EC2_METADATA_DISABLED", "true");
     fake_set(&fe, "HOME", tmp);
-    char *p = xstrfmt("%s/%s", tmp,
-                      copy_subst(case_dir, tmp, "config") ? "config"
-                                                         : "no-config");
+    char *p =
+        xstrfmt("%s/%s", tmp,
+                copy_subst(case_dir, tmp, "config") ? "config" : "no-config");
     fake_set(&fe, "AWS_CONFIG_FILE", p);
     free(p);
     p = xstrfmt("%s/%s", tmp,
@@ -339,7 +337,7 @@ ParameterizedTest(struct case_param *cp, cred, resolves_each_testdata_case,
         .endpoint_url = kv_get(args, na, "endpoint_url"),
         .use_fips_endpoint = kv_get(args, na, "fips") != NULL,
     };
-    struct cred_env env = {.getenv = fake_getenv, .ctx = &fe};
+    struct cred_env env = { .getenv = fake_getenv, .ctx = &fe };
     struct oag_error err = OAG_ERROR_INIT;
     struct cred_provider *prov = cred_provider_new_env(&opts, &env, &err);
 
@@ -427,12 +425,12 @@ Test(cred, parses_iso8601_times)
         const char *text;
         long long want;
     } ok[] = {
-        {"1970-01-01T00:00:00Z", 0},
-        {"2023-11-14T22:13:20Z", 1700000000},
-        {"2030-01-01T00:00:00Z", 1893456000},
-        {"2024-02-29T12:00:00.123456Z", 1709208000},
-        {"2023-11-14T23:13:20+01:00", 1700000000},
-        {"2023-11-14T21:43:20-00:30", 1700000000},
+        { "1970-01-01T00:00:00Z", 0 },
+        { "2023-11-14T22:13:20Z", 1700000000 },
+        { "2030-01-01T00:00:00Z", 1893456000 },
+        { "2024-02-29T12:00:00.123456Z", 1709208000 },
+        { "2023-11-14T23:13:20+01:00", 1700000000 },
+        { "2023-11-14T21:43:20-00:30", 1700000000 },
     };
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
         time_t t = 0;
@@ -441,9 +439,14 @@ Test(cred, parses_iso8601_times)
         cr_assert(eq(i64, (long long)t, ok[i].want), "%s", ok[i].text);
     }
     static const char *const bad[] = {
-        "", "2023-11-14", "2023-11-14T22:13:20", "2023-13-01T00:00:00Z",
-        "2023-11-14T22:13:20Zjunk", "2023-11-14T22:13:20.Z",
-        "2023-11-14 22:13:20+0100", "tomorrow",
+        "",
+        "2023-11-14",
+        "2023-11-14T22:13:20",
+        "2023-13-01T00:00:00Z",
+        "2023-11-14T22:13:20Zjunk",
+        "2023-11-14T22:13:20.Z",
+        "2023-11-14 22:13:20+0100",
+        "tomorrow",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         time_t t = 0;
@@ -468,17 +471,21 @@ static void split_is(const char *cmd, const char *const *want, size_t n)
 
 Test(cred, splits_commands_like_a_posix_shell)
 {
-    split_is("aws  configure\texport-credentials", (const char *const[]){
-                 "aws", "configure", "export-credentials"}, 3);
-    split_is("\"/opt/my tools/cred\" --profile 'a b'", (const char *const[]){
-                 "/opt/my tools/cred", "--profile", "a b"}, 3);
-    split_is("a\\ b 'it''s' \"x\\\"y\\\\z\\n\"", (const char *const[]){
-                 "a b", "its", "x\"y\\z\\n"}, 3);
-    split_is("pre\"mid\"'post' ''", (const char *const[]){"premidpost", ""},
+    split_is("aws  configure\texport-credentials",
+             (const char *const[]){ "aws", "configure", "export-credentials" },
+             3);
+    split_is("\"/opt/my tools/cred\" --profile 'a b'",
+             (const char *const[]){ "/opt/my tools/cred", "--profile", "a b" },
+             3);
+    split_is("a\\ b 'it''s' \"x\\\"y\\\\z\\n\"",
+             (const char *const[]){ "a b", "its", "x\"y\\z\\n" }, 3);
+    split_is("pre\"mid\"'post' ''", (const char *const[]){ "premidpost", "" },
              2);
-    split_is("echo $HOME `id` ; ls | wc", (const char *const[]){
-                 "echo", "$HOME", "`id`", ";", "ls", "|", "wc"}, 7);
-    static const char *const bad[] = {"'open", "\"open", "x\\", "   "};
+    split_is(
+        "echo $HOME `id` ; ls | wc",
+        (const char *const[]){ "echo", "$HOME", "`id`", ";", "ls", "|", "wc" },
+        7);
+    static const char *const bad[] = { "'open", "\"open", "x\\", "   " };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char **argv = NULL;
         struct oag_error err = OAG_ERROR_INIT;
@@ -508,10 +515,12 @@ static const char *const STS_OK =
 
 Test(cred, reads_sts_credentials_from_xml)
 {
-    struct cred c = {0};
+    struct cred c = { 0 };
     struct oag_error err = OAG_ERROR_INIT;
-    cr_assert(eq(int, cred_sts_parse(200, STS_OK, strlen(STS_OK), NULL, "t",
-                                     &c, &err), 0), "%s", err.message);
+    cr_assert(
+        eq(int,
+           cred_sts_parse(200, STS_OK, strlen(STS_OK), NULL, "t", &c, &err), 0),
+        "%s", err.message);
     cr_assert(eq(str, c.access_key_id, "ASIAEXAMPLE"));
     cr_assert(eq(str, c.secret_access_key, "wJal/K7+&<x>A"));
     cr_assert(eq(str, c.session_token, "FwoG/tok+en=="));
@@ -528,14 +537,17 @@ Test(cred, turns_sts_errors_into_aws_errors)
         "<Error><Type>Sender</Type><Code>AccessDenied</Code>"
         "<Message>User x is not authorized &amp; denied</Message></Error>"
         "<RequestId>rid-9</RequestId></ErrorResponse>";
-    struct cred c = {0};
+    struct cred c = { 0 };
     struct oag_error err = OAG_ERROR_INIT;
-    cr_assert(eq(int, cred_sts_parse(403, body, strlen(body), "hdr-rid",
-                                     "assume", &c, &err), -1));
+    cr_assert(eq(
+        int,
+        cred_sts_parse(403, body, strlen(body), "hdr-rid", "assume", &c, &err),
+        -1));
     cr_assert(eq(int, err.code, OAG_ERR_AUTH));
-    cr_assert(eq(str, err.message, "assume: STS answered HTTP 403: "
-                                   "AccessDenied: User x is not authorized "
-                                   "& denied"));
+    cr_assert(eq(str, err.message,
+                 "assume: STS answered HTTP 403: "
+                 "AccessDenied: User x is not authorized "
+                 "& denied"));
     cr_assert(eq(str, err.aws_code, "AccessDenied"));
     cr_assert(eq(str, err.request_id, "rid-9"));
     cr_assert(eq(long, err.http_status, 403));
@@ -544,15 +556,16 @@ Test(cred, turns_sts_errors_into_aws_errors)
 
     const char *throttled = "<ErrorResponse><Error><Code>Throttling</Code>"
                             "</Error></ErrorResponse>";
-    cr_assert(eq(int, cred_sts_parse(400, throttled, strlen(throttled),
-                                     "hdr-rid", "a", &c, &err), -1));
+    cr_assert(eq(int,
+                 cred_sts_parse(400, throttled, strlen(throttled), "hdr-rid",
+                                "a", &c, &err),
+                 -1));
     cr_assert(eq(int, err.code, OAG_ERR_AWS));
     cr_assert(err.retryable);
     cr_assert(eq(str, err.request_id, "hdr-rid"));
     oag_error_release(&err);
 
-    cr_assert(eq(int, cred_sts_parse(200, "<x/>", 4, NULL, "a", &c, &err),
-                 -1));
+    cr_assert(eq(int, cred_sts_parse(200, "<x/>", 4, NULL, "a", &c, &err), -1));
     cr_assert(eq(str, err.message, "a: STS answer has no Credentials element"));
     oag_error_release(&err);
 }
@@ -562,18 +575,18 @@ Test(cred, reads_container_and_imds_json)
     const char *doc = "{\"Code\": \"Success\", \"AccessKeyId\": \"ASIAMD\","
                       " \"SecretAccessKey\": \"sec\", \"Token\": \"tok\","
                       " \"Expiration\": \"2023-11-14T23:13:20Z\"}";
-    struct cred c = {0};
+    struct cred c = { 0 };
     struct oag_error err = OAG_ERROR_INIT;
-    cr_assert(eq(int, cred_metadata_parse(doc, strlen(doc), "md", &c, &err),
-                 0));
+    cr_assert(
+        eq(int, cred_metadata_parse(doc, strlen(doc), "md", &c, &err), 0));
     cr_assert(eq(str, c.access_key_id, "ASIAMD"));
     cr_assert(eq(str, c.session_token, "tok"));
     cr_assert(eq(i64, (long long)c.expires_at, 1700003600LL));
     cred_release(&c);
 
     const char *bad = "{\"AccessKeyId\": \"A\", \"Token\": \"sec-tok\"}";
-    cr_assert(eq(int, cred_metadata_parse(bad, strlen(bad), "md", &c, &err),
-                 -1));
+    cr_assert(
+        eq(int, cred_metadata_parse(bad, strlen(bad), "md", &c, &err), -1));
     cr_assert(strstr(err.message, "sec-tok") == NULL);
     oag_error_release(&err);
 }
@@ -590,10 +603,12 @@ Test(cred, process_json_secrets_never_reach_messages)
         "{\"SecretAccessKey\": \"s3cr3t\"",
     };
     for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
-        struct cred c = {0};
+        struct cred c = { 0 };
         struct oag_error err = OAG_ERROR_INIT;
-        cr_assert(eq(int, cred_process_parse(docs[i], strlen(docs[i]), "p",
-                                             &c, &err), -1), "doc %zu", i);
+        cr_assert(
+            eq(int, cred_process_parse(docs[i], strlen(docs[i]), "p", &c, &err),
+               -1),
+            "doc %zu", i);
         cr_assert(strstr(err.message, "s3cr3t") == NULL, "doc %zu: %s", i,
                   err.message);
         oag_error_release(&err);
@@ -604,14 +619,18 @@ Test(cred, container_full_uri_allow_list)
 {
     static const char *const yes[] = {
         "https://creds.example.com/v1", "http://127.0.0.1:8080/c",
-        "http://127.1.2.3/c", "http://localhost:9/c", "http://169.254.170.2/c",
-        "http://169.254.170.23/v1/credentials", "http://[fd00:ec2::23]/c",
-        "http://[::1]:80/c",
+        "http://127.1.2.3/c",           "http://localhost:9/c",
+        "http://169.254.170.2/c",       "http://169.254.170.23/v1/credentials",
+        "http://[fd00:ec2::23]/c",      "http://[::1]:80/c",
     };
     static const char *const no[] = {
-        "http://198.51.100.7/c", "http://169.254.169.254/c",
-        "http://127.0.0.1.evil.com/c", "http://localhost.evil.com/c",
-        "file:///etc/passwd", "http://[fd00:ec2::24]/c", "ftp://127.0.0.1/",
+        "http://198.51.100.7/c",
+        "http://169.254.169.254/c",
+        "http://127.0.0.1.evil.com/c",
+        "http://localhost.evil.com/c",
+        "file:///etc/passwd",
+        "http://[fd00:ec2::24]/c",
+        "ftp://127.0.0.1/",
         "http://1270.0.0.1/",
     };
     for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
@@ -637,27 +656,28 @@ Test(cred, refreshes_credentials_within_five_minutes_of_expiry)
     cr_assert(tmp != NULL);
     char *script = test_source_path("testdata/aws/counter-process.sh");
     char *cfg = xstrfmt("[default]\ncredential_process = \"%s\" "
-                        "\"%s/count\"\n", script, tmp);
+                        "\"%s/count\"\n",
+                        script, tmp);
     char *cfg_path = xstrfmt("%s/config", tmp);
     FILE *f = fopen(cfg_path, "w");
     cr_assert(f != NULL);
     fputs(cfg, f);
     fclose(f);
 
-    struct fake_env fe = {0};
+    struct fake_env fe = { 0 };
     fake_set(&fe, "AWS_CONFIG_FILE", cfg_path);
     fake_set(&fe, "AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/c");
     fake_set(&fe, "AWS_REGION", "us-east-1");
     fake_set(&fe, "AWS_EC2_METADATA_DISABLED", "true");
-    struct cred_env env = {.getenv = fake_getenv, .ctx = &fe};
+    struct cred_env env = { .getenv = fake_getenv, .ctx = &fe };
     struct oag_error err = OAG_ERROR_INIT;
     struct cred_provider *p = cred_provider_new_env(NULL, &env, &err);
     cr_assert(p != NULL, "%s", err.message);
 
     const time_t expiry = 1700003600;
     const struct cred *c = NULL;
-    cr_assert(eq(int, cred_provider_get(p, expiry - 3600, &c, &err), 0),
-              "%s", err.message);
+    cr_assert(eq(int, cred_provider_get(p, expiry - 3600, &c, &err), 0), "%s",
+              err.message);
     cr_assert(eq(str, c->access_key_id, "AKIDRUN1"));
     cr_assert(eq(i64, (long long)c->expires_at, (long long)expiry));
     /* still more than 5 minutes left: the cached set, no new run */
@@ -689,13 +709,14 @@ Test(cred, static_credentials_are_not_fetched_twice)
     FILE *f = fopen(cred_path, "w");
     cr_assert(f != NULL);
     fputs("[default]\naws_access_key_id = AKIDONE\n"
-          "aws_secret_access_key = s\n", f);
+          "aws_secret_access_key = s\n",
+          f);
     fclose(f);
-    struct fake_env fe = {0};
+    struct fake_env fe = { 0 };
     fake_set(&fe, "AWS_CONFIG_FILE", "/nonexistent/c");
     fake_set(&fe, "AWS_SHARED_CREDENTIALS_FILE", cred_path);
-    struct cred_env env = {.getenv = fake_getenv, .ctx = &fe};
-    struct cred_options opts = {.region = "eu-west-1"};
+    struct cred_env env = { .getenv = fake_getenv, .ctx = &fe };
+    struct cred_options opts = { .region = "eu-west-1" };
     struct oag_error err = OAG_ERROR_INIT;
     struct cred_provider *p = cred_provider_new_env(&opts, &env, &err);
     cr_assert(p != NULL, "%s", err.message);
@@ -717,16 +738,16 @@ Test(cred, provider_lifecycle_and_null_release)
 {
     cred_provider_free(NULL);
     cred_release(NULL);
-    struct cred zero = {0};
+    struct cred zero = { 0 };
     cred_release(&zero);
-    const char *none[] = {NULL};
+    const char *none[] = { NULL };
     (void)none;
-    struct fake_env fe = {0};
+    struct fake_env fe = { 0 };
     fake_set(&fe, "AWS_CONFIG_FILE", "/nonexistent/c");
     fake_set(&fe, "AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/d");
-    struct cred_env env = {.getenv = fake_getenv, .ctx = &fe};
-    struct cred_options opts = {.region = "us-east-1",
-                                .endpoint_url = "http://127.0.0.1:1/"};
+    struct cred_env env = { .getenv = fake_getenv, .ctx = &fe };
+    struct cred_options opts = { .region = "us-east-1",
+                                 .endpoint_url = "http://127.0.0.1:1/" };
     struct oag_error err = OAG_ERROR_INIT;
     struct cred_provider *p = cred_provider_new_env(&opts, &env, &err);
     cr_assert(p != NULL, "%s", err.message);

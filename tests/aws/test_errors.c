@@ -97,10 +97,8 @@ static void parse_http(const char *text, struct http_response *resp)
         }
         resp->headers = xreallocarray(resp->headers, resp->n_headers + 1,
                                       sizeof(*resp->headers));
-        resp->headers[resp->n_headers].name =
-            xstrndup(p, (size_t)(colon - p));
-        resp->headers[resp->n_headers].value =
-            xstrndup(v, (size_t)(eol - v));
+        resp->headers[resp->n_headers].name = xstrndup(p, (size_t)(colon - p));
+        resp->headers[resp->n_headers].value = xstrndup(v, (size_t)(eol - v));
         resp->n_headers++;
         p = eol + 2;
     }
@@ -151,24 +149,24 @@ ParameterizedTest(struct error_case *c, errors, case_parses_as_expected)
     cr_assert(eq(int, aws_error_from_response(operation, &resp, &err), -1));
 
     char *want = expected_value(expected, "code");
-    cr_expect(eq(str, (char *)oag_error_code_name(err.code), want),
-              "%s: code", c->name);
+    cr_expect(eq(str, (char *)oag_error_code_name(err.code), want), "%s: code",
+              c->name);
     free(want);
     want = expected_value(expected, "http_status");
     cr_expect(eq(long, err.http_status, strtol(want, NULL, 10)),
               "%s: http_status", c->name);
     free(want);
     want = expected_value(expected, "aws_code");
-    cr_expect(eq(str, err.aws_code ? err.aws_code : "-", want),
-              "%s: aws_code", c->name);
+    cr_expect(eq(str, err.aws_code ? err.aws_code : "-", want), "%s: aws_code",
+              c->name);
     free(want);
     want = expected_value(expected, "request_id");
     cr_expect(eq(str, err.request_id ? err.request_id : "-", want),
               "%s: request_id", c->name);
     free(want);
     want = expected_value(expected, "retryable");
-    cr_expect(eq(str, err.retryable ? "true" : "false", want),
-              "%s: retryable", c->name);
+    cr_expect(eq(str, err.retryable ? "true" : "false", want), "%s: retryable",
+              c->name);
     free(want);
     want = expected_value(expected, "message");
     cr_expect(eq(str, err.message, want), "%s: message", c->name);
@@ -185,8 +183,10 @@ Test(errors, recorded_cases_are_all_present)
 {
     /* guards against the directory scan silently finding nothing */
     static const char *const names[] = {
-        "aws-limit-exceeded-no-retry-after", "moto-500-html",
-        "moto-not-found", "aws-signature-expired",
+        "aws-limit-exceeded-no-retry-after",
+        "moto-500-html",
+        "moto-not-found",
+        "aws-signature-expired",
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         char *rel = xstrfmt(ERRORS_DIR "/%s/response.http", names[i]);
@@ -225,9 +225,10 @@ Test(errors, error_type_header_wins_over_body_and_keeps_text_after_hash)
     buf_adds(&resp.body, "{\"code\":\"Other\",\"Message\":\"slow down\"}");
     aws_error_from_response("GetResources", &resp, &err);
     cr_assert(eq(str, err.aws_code, "TooManyRequestsException"));
-    cr_assert(eq(str, err.message, "'GetResources' failed: "
-                                   "TooManyRequestsException (HTTP 429): "
-                                   "slow down"));
+    cr_assert(eq(str, err.message,
+                 "'GetResources' failed: "
+                 "TooManyRequestsException (HTTP 429): "
+                 "slow down"));
     cr_assert(err.retryable);
     oag_error_release(&err);
     http_response_release(&resp);
@@ -237,6 +238,5 @@ Test(errors, a_null_error_is_accepted)
 {
     struct http_response resp = { 0 };
     resp.status = 500;
-    cr_assert(eq(int, aws_error_from_response("GetRestApis", &resp, NULL),
-                 -1));
+    cr_assert(eq(int, aws_error_from_response("GetRestApis", &resp, NULL), -1));
 }

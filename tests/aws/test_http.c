@@ -45,8 +45,8 @@ static char *expand1(const char *tmpl, const char *value)
     struct buf out = BUF_INIT;
     struct oag_error err = OAG_ERROR_INIT;
     const char *values[] = { value };
-    cr_assert(eq(int, apigw_path_expand(tmpl, values, 1, &out, &err), 0),
-              "%s", err.message ? err.message : "");
+    cr_assert(eq(int, apigw_path_expand(tmpl, values, 1, &out, &err), 0), "%s",
+              err.message ? err.message : "");
     return buf_detach(&out, NULL);
 }
 
@@ -72,8 +72,7 @@ Test(http, hostile_ids_stay_one_path_segment)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *got = expand1("/restapis/{restapi_id}", cases[i].id);
-        cr_expect(eq(str, got, (char *)cases[i].want), "id '%s'",
-                  cases[i].id);
+        cr_expect(eq(str, got, (char *)cases[i].want), "id '%s'", cases[i].id);
         free(got);
     }
 }
@@ -108,15 +107,16 @@ Test(http, empty_path_values_are_refused_by_name)
     oag_error_release(&err);
     buf_reset(&out);
     const char *null_value[] = { NULL };
-    cr_assert(eq(int, apigw_path_expand("/restapis/{restapi_id}", null_value,
-                                        1, &out, &err),
-                 -1));
+    cr_assert(eq(
+        int,
+        apigw_path_expand("/restapis/{restapi_id}", null_value, 1, &out, &err),
+        -1));
     cr_assert(eq(str, err.message, "'restapi_id' is empty"));
     oag_error_release(&err);
     buf_reset(&out);
-    cr_assert(eq(int, apigw_path_expand("/restapis/{restapi_id}", values, 2,
-                                        &out, &err),
-                 -1));
+    cr_assert(eq(
+        int, apigw_path_expand("/restapis/{restapi_id}", values, 2, &out, &err),
+        -1));
     cr_assert(eq(int, err.code, OAG_ERR_INTERNAL));
     oag_error_release(&err);
     buf_release(&out);
@@ -126,10 +126,19 @@ Test(http, empty_path_values_are_refused_by_name)
 Test(http, operation_routes_match_the_service_model)
 {
     static const char *const ops[] = {
-        "CreateDeployment", "DeleteIntegrationResponse", "GetExport",
-        "GetIntegrationResponse", "GetMethod", "GetResources", "GetRestApi",
-        "GetRestApis", "ImportRestApi", "PutIntegrationResponse",
-        "PutMethodResponse", "PutRestApi", "UpdateMethodResponse",
+        "CreateDeployment",
+        "DeleteIntegrationResponse",
+        "GetExport",
+        "GetIntegrationResponse",
+        "GetMethod",
+        "GetResources",
+        "GetRestApi",
+        "GetRestApis",
+        "ImportRestApi",
+        "PutIntegrationResponse",
+        "PutMethodResponse",
+        "PutRestApi",
+        "UpdateMethodResponse",
     };
     char *path = test_shared_path("reference/apigateway-service-2.json");
     if (!path || !test_file_exists(path)) {
@@ -141,8 +150,8 @@ Test(http, operation_routes_match_the_service_model)
     cr_assert(model != NULL, "%s: %s", path, jerr.text);
     json_t *operations = json_object_get(model, "operations");
     for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-        json_t *http = json_object_get(json_object_get(operations, ops[i]),
-                                       "http");
+        json_t *http =
+            json_object_get(json_object_get(operations, ops[i]), "http");
         const char *want_method =
             json_string_value(json_object_get(http, "method"));
         const char *want_uri =
@@ -150,15 +159,14 @@ Test(http, operation_routes_match_the_service_model)
         cr_assert(want_method && want_uri, "%s not in the model", ops[i]);
         const char *method;
         const char *uri;
-        cr_assert(apigw_operation_route(ops[i], &method, &uri), "%s",
-                  ops[i]);
+        cr_assert(apigw_operation_route(ops[i], &method, &uri), "%s", ops[i]);
         cr_expect(eq(str, (char *)method, (char *)want_method), "%s", ops[i]);
         /* the model's query part ("?mode=import") is sent as a query */
         size_t n = strcspn(want_uri, "?");
         cr_expect(eq(sz, strlen(uri), n), "%s: %s vs %s", ops[i], uri,
                   want_uri);
-        cr_expect(eq(int, strncmp(uri, want_uri, n), 0), "%s: %s vs %s",
-                  ops[i], uri, want_uri);
+        cr_expect(eq(int, strncmp(uri, want_uri, n), 0), "%s: %s vs %s", ops[i],
+                  uri, want_uri);
     }
     json_decref(model);
     free(path);
@@ -169,12 +177,9 @@ Test(http, operation_routes_match_the_service_model)
 Test(http, query_is_encoded_strictly_in_the_given_order)
 {
     static const struct aws_query_param q[] = {
-        { "position", "a+b/c=" },
-        { "limit", "500" },
-        { "embed", "methods" },
-        { "name with space", "x y&z" },
-        { "empty", "" },
-        { "tilde~", "\xc3\xa9" },
+        { "position", "a+b/c=" }, { "limit", "500" },
+        { "embed", "methods" },   { "name with space", "x y&z" },
+        { "empty", "" },          { "tilde~", "\xc3\xa9" },
     };
     struct buf out = BUF_INIT;
     aws_query_format(q, 6, &out);
@@ -196,8 +201,8 @@ Test(http, endpoint_host_header_has_port_only_when_not_default)
         const char *host_header;
         const char *base;
     } cases[] = {
-        { "http://127.0.0.1:5055", "http://127.0.0.1:5055",
-          "127.0.0.1:5055", "" },
+        { "http://127.0.0.1:5055", "http://127.0.0.1:5055", "127.0.0.1:5055",
+          "" },
         { "https://apigateway.us-east-1.amazonaws.com:443",
           "https://apigateway.us-east-1.amazonaws.com:443",
           "apigateway.us-east-1.amazonaws.com", "" },
@@ -205,8 +210,7 @@ Test(http, endpoint_host_header_has_port_only_when_not_default)
           "https://apigateway.eu-west-1.amazonaws.com",
           "apigateway.eu-west-1.amazonaws.com", "" },
         { "http://localhost:80/", "http://localhost:80", "localhost", "" },
-        { "http://localhost:443", "http://localhost:443", "localhost:443",
-          "" },
+        { "http://localhost:443", "http://localhost:443", "localhost:443", "" },
         { "https://user:pw@h.example:8443/base/path//",
           "https://h.example:8443", "h.example:8443", "/base/path" },
         { "http://[::1]:8080/x", "http://[::1]:8080", "[::1]:8080", "/x" },
@@ -219,8 +223,8 @@ Test(http, endpoint_host_header_has_port_only_when_not_default)
                   "%s: %s", cases[i].url, err.message);
         cr_expect(eq(str, ep.origin, (char *)cases[i].origin), "%s",
                   cases[i].url);
-        cr_expect(eq(str, ep.host_header, (char *)cases[i].host_header),
-                  "%s", cases[i].url);
+        cr_expect(eq(str, ep.host_header, (char *)cases[i].host_header), "%s",
+                  cases[i].url);
         cr_expect(eq(str, ep.base_path, (char *)cases[i].base), "%s",
                   cases[i].url);
         aws_endpoint_release(&ep);
@@ -230,8 +234,10 @@ Test(http, endpoint_host_header_has_port_only_when_not_default)
 Test(http, bad_endpoints_are_refused_without_showing_a_password)
 {
     static const char *const bad[] = {
-        "ftp://h", "http://", "http://h:99999", "http://h:", "http://h/?q=1",
-        "http://[::1", "h.example", "https://user:hunter2@:80/",
+        "ftp://h",        "http://",
+        "http://h:99999", "http://h:",
+        "http://h/?q=1",  "http://[::1",
+        "h.example",      "https://user:hunter2@:80/",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct aws_endpoint ep;
@@ -250,8 +256,8 @@ Test(http, bad_endpoints_are_refused_without_showing_a_password)
 static struct aws_endpoint local_endpoint(void)
 {
     struct aws_endpoint ep;
-    cr_assert(eq(int, aws_endpoint_parse("http://127.0.0.1:5055/", &ep, NULL),
-                 0));
+    cr_assert(
+        eq(int, aws_endpoint_parse("http://127.0.0.1:5055/", &ep, NULL), 0));
     return ep;
 }
 
@@ -297,8 +303,8 @@ Test(http, json_operation_without_members_sends_an_empty_object)
     struct aws_prepared p;
     cr_assert(eq(int, aws_call_prepare(&ep, &call, &p, NULL), 0));
     cr_assert(eq(sz, p.n_headers, 3));
-    cr_assert(eq(str, (char *)header(&p, 2, "Content-Type"),
-                 "application/json"));
+    cr_assert(
+        eq(str, (char *)header(&p, 2, "Content-Type"), "application/json"));
     cr_assert(eq(sz, p.body_len, 2));
     cr_assert(eq(int, memcmp(p.body, "{}", 2), 0));
     aws_prepared_release(&p);
@@ -332,8 +338,8 @@ Test(http, call_accept_and_raw_content_type_are_kept)
     aws_prepared_release(&p);
     raw.content_type = "application/yaml";
     cr_assert(eq(int, aws_call_prepare(&ep, &raw, &p, NULL), 0));
-    cr_assert(eq(str, (char *)header(&p, 2, "Content-Type"),
-                 "application/yaml"));
+    cr_assert(
+        eq(str, (char *)header(&p, 2, "Content-Type"), "application/yaml"));
     aws_prepared_release(&p);
     aws_endpoint_release(&ep);
 }
@@ -360,9 +366,10 @@ Test(http, malformed_calls_are_refused)
     call.headers = own;
     call.n_headers = 1;
     cr_assert(eq(int, aws_call_prepare(&ep, &call, &p, &err), -1));
-    cr_assert(eq(str, err.message, "'GetRestApi' sets header "
-                                   "'authorization', which the client sets "
-                                   "itself"));
+    cr_assert(eq(str, err.message,
+                 "'GetRestApi' sets header "
+                 "'authorization', which the client sets "
+                 "itself"));
     oag_error_release(&err);
     aws_endpoint_release(&ep);
 }
@@ -377,10 +384,12 @@ Test(http, user_agent_names_the_tool_and_the_app)
     cr_assert(eq(str, ua.data, "oas2apigw/" OAG_VERSION " app/my_app_1.0"));
     buf_reset(&ua);
     aws_user_agent_format("0123456789012345678901234567890123456789"
-                          "0123456789TOO-LONG", &ua);
-    cr_assert(eq(str, ua.data, "oas2apigw/" OAG_VERSION " app/"
-                               "0123456789012345678901234567890123456789"
-                               "0123456789"));
+                          "0123456789TOO-LONG",
+                          &ua);
+    cr_assert(eq(str, ua.data,
+                 "oas2apigw/" OAG_VERSION " app/"
+                 "0123456789012345678901234567890123456789"
+                 "0123456789"));
     buf_release(&ua);
 }
 
@@ -478,8 +487,8 @@ Test(http, sends_exactly_the_given_headers_and_nothing_libcurl_adds,
     char *trace_path = test_write_temp("", 0, ".trace");
     FILE *trace = fopen(trace_path, "w");
     struct http_client *c = client_with(5000, 0, trace);
-    char *url = xstrfmt("http://127.0.0.1:%d/restapis/a%%2Fb/../x?y=%%2F",
-                        peer.port);
+    char *url =
+        xstrfmt("http://127.0.0.1:%d/restapis/a%%2Fb/../x?y=%%2F", peer.port);
     char *host = xstrfmt("127.0.0.1:%d", peer.port);
     struct http_header h[] = {
         { "Host", host },
@@ -503,8 +512,7 @@ Test(http, sends_exactly_the_given_headers_and_nothing_libcurl_adds,
     cr_assert(eq(long, resp.status, 201));
     cr_assert(eq(str, (char *)http_response_header(&resp, "x-amzn-requestid"),
                  "r-1"));
-    cr_assert(eq(str, (char *)http_response_header(&resp, "X-Folded"),
-                 "a b"));
+    cr_assert(eq(str, (char *)http_response_header(&resp, "X-Folded"), "a b"));
     cr_assert(eq(str, resp.body.data, "{}"));
 
     /* the request: path as is, exact headers, the whole body */
@@ -527,8 +535,7 @@ Test(http, sends_exactly_the_given_headers_and_nothing_libcurl_adds,
     /* the trace has the request but no secret */
     char *t = test_read_file(trace_path, NULL);
     cr_assert(t != NULL);
-    cr_assert(has(t, "> PUT /restapis/a%2Fb/../x?y=%2F HTTP/1.1"), "%s",
-              t);
+    cr_assert(has(t, "> PUT /restapis/a%2Fb/../x?y=%2F HTTP/1.1"), "%s", t);
     cr_assert(has(t, "> Authorization: [redacted]"), "%s", t);
     cr_assert(has(t, "> X-Amz-Security-Token: [redacted]"), "%s", t);
     cr_assert(has(t, "< HTTP/1.1 201 Created"), "%s", t);
@@ -660,8 +667,9 @@ Test(http, header_values_with_line_breaks_are_refused)
 {
     struct http_client *c = client_with(2000, 0, NULL);
     struct http_header h[] = { { "X-Evil", "a\r\nInjected: 1" } };
-    struct http_request req = { "GET", "http://127.0.0.1:9/", h, 1, NULL, 0,
-                                0 };
+    struct http_request req = {
+        "GET", "http://127.0.0.1:9/", h, 1, NULL, 0, 0
+    };
     struct http_response resp = { 0 };
     struct oag_error err = OAG_ERROR_INIT;
     cr_assert(eq(int, http_client_send(c, &req, &resp, &err), -1));

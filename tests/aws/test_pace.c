@@ -146,9 +146,9 @@ Test(pace, wait_does_not_take_a_token)
 Test(pace, limits_are_settable)
 {
     static const struct pace_limit limits[] = {
-        { NULL, 3, 30, 2 },        /* 3 per 30 ms, burst 2 */
-        { "Slow", 1, 70, 0 },      /* burst 0 = count */
-        { "Ignored", 0, 100, 1 },  /* count 0: not a limit */
+        { NULL, 3, 30, 2 },       /* 3 per 30 ms, burst 2 */
+        { "Slow", 1, 70, 0 },     /* burst 0 = count */
+        { "Ignored", 0, 100, 1 }, /* count 0: not a limit */
     };
     struct fake_clock c = { 0, 0, 0, false };
     struct pace *p = pace_new(limits, 3, fake_now, fake_sleep, &c);

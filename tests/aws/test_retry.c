@@ -75,19 +75,17 @@ Test(retry, policy_table_decides_every_case)
                 .http_status = strtol(f[1], NULL, 10),
                 .aws_code = or_null(f[2]),
                 .message = or_null(f[3]),
-                .retry_after_ms = strcmp(f[4], "-") == 0
-                                      ? -1
-                                      : strtol(f[4], NULL, 10),
+                .retry_after_ms =
+                    strcmp(f[4], "-") == 0 ? -1 : strtol(f[4], NULL, 10),
                 .network_error = strcmp(f[5], "-") != 0,
                 .network_retryable = strcmp(f[5], "retryable") == 0,
             };
             struct retry_decision d;
             retry_decide(NULL, &in, half, NULL, &d);
             cr_expect(eq(str, d.retry ? "yes" : "no", f[6]), "%s", f[9]);
-            cr_expect(eq(str, (char *)retry_class_name(d.class), f[7]),
-                      "%s", f[9]);
-            cr_expect(eq(long, d.delay_ms, strtol(f[8], NULL, 10)), "%s",
+            cr_expect(eq(str, (char *)retry_class_name(d.class), f[7]), "%s",
                       f[9]);
+            cr_expect(eq(long, d.delay_ms, strtol(f[8], NULL, 10)), "%s", f[9]);
             rows++;
         }
         line = eol ? eol + 1 : NULL;
@@ -103,20 +101,21 @@ Test(retry, throttling_backs_off_with_full_jitter)
     static const double r[] = { 0.25, 0.75, 1.0, 0.0, 0.5 };
     struct seq s = { r, 5, 0 };
     static const long want[] = {
-        250,   /* 0.25 * min(1000 * 1, 20000) */
-        1500,  /* 0.75 * 2000 */
-        4000,  /* 1.0 * 4000 */
-        0,     /* 0.0 * 8000 */
-        8000,  /* 0.5 * 16000 */
+        250,  /* 0.25 * min(1000 * 1, 20000) */
+        1500, /* 0.75 * 2000 */
+        4000, /* 1.0 * 4000 */
+        0,    /* 0.0 * 8000 */
+        8000, /* 0.5 * 16000 */
     };
     for (unsigned attempt = 1; attempt <= 5; attempt++) {
         struct retry_input in = { attempt, 429, "TooManyRequestsException",
-                                  NULL, -1, false, false };
+                                  NULL,    -1,  false,
+                                  false };
         struct retry_decision d;
         retry_decide(NULL, &in, from_seq, &s, &d);
         cr_assert(d.retry);
-        cr_assert(eq(long, d.delay_ms, want[attempt - 1]),
-                  "attempt %u", attempt);
+        cr_assert(eq(long, d.delay_ms, want[attempt - 1]), "attempt %u",
+                  attempt);
     }
     cr_assert(eq(sz, s.next, 5));
 }
@@ -147,8 +146,9 @@ Test(retry, settable_attempts_and_caps_are_honoured)
     retry_decide(&p, &in, half, NULL, &d);
     cr_assert(not(d.retry), "max_attempts 2 allows one retry");
 
-    in = (struct retry_input){ 2, 429, "TooManyRequestsException", NULL,
-                               1000, false, false };
+    in = (struct retry_input){ 2,    429,  "TooManyRequestsException",
+                               NULL, 1000, false,
+                               false };
     retry_decide(&p, &in, half, NULL, &d);
     cr_assert(d.retry);
     cr_assert(eq(long, d.delay_ms, 50), "Retry-After capped at 50");
@@ -156,8 +156,9 @@ Test(retry, settable_attempts_and_caps_are_honoured)
     retry_decide(&p, &in, half, NULL, &d);
     cr_assert(not(d.retry));
 
-    in = (struct retry_input){ 1, 429, "LimitExceededException", NULL, 1000,
-                               false, false };
+    in =
+        (struct retry_input){ 1,     429,  "LimitExceededException", NULL, 1000,
+                              false, false };
     retry_decide(&p, &in, half, NULL, &d);
     cr_assert(d.retry);
     cr_assert(eq(long, d.delay_ms, 30));
@@ -172,9 +173,13 @@ Test(retry, limit_exceeded_is_retried_only_with_retry_after)
 {
     struct retry_decision d;
     struct retry_input in = {
-        1, 429, "LimitExceededException",
-        "Maximum number of Resources for this API has been reached.", -1,
-        false, false,
+        1,
+        429,
+        "LimitExceededException",
+        "Maximum number of Resources for this API has been reached.",
+        -1,
+        false,
+        false,
     };
     for (unsigned a = 1; a <= 10; a++) {
         in.attempt = a;
@@ -208,8 +213,8 @@ Test(retry, random_is_not_called_when_not_retrying)
 {
     struct seq s = { NULL, 0, 0 };
     struct retry_decision d;
-    struct retry_input in = { 1, 404, "NotFoundException", NULL, -1, false,
-                              false };
+    struct retry_input in = { 1,     404,  "NotFoundException", NULL, -1,
+                              false, false };
     retry_decide(NULL, &in, from_seq, &s, &d);
     cr_assert(not(d.retry));
     in = (struct retry_input){ 3, 500, NULL, NULL, -1, false, false };
@@ -231,8 +236,8 @@ Test(retry, retry_after_parses_delay_seconds_only)
     cr_assert(eq(long, ms, 2147483647L));
     cr_assert(not(retry_parse_retry_after("", &ms)));
     cr_assert(not(retry_parse_retry_after("-1", &ms)));
-    cr_assert(not(retry_parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT",
-                                          &ms)));
+    cr_assert(
+        not(retry_parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", &ms)));
     cr_assert(not(retry_parse_retry_after("null", &ms)));
     cr_assert(not(retry_parse_retry_after(NULL, &ms)));
 }

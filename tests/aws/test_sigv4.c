@@ -48,11 +48,11 @@
 /* The README's "Session tokens" and post-sts-token/readme.txt. */
 #define SUITE_TOKEN_VANILLA \
     "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267"
-#define SUITE_TOKEN_STS \
+#define SUITE_TOKEN_STS                                                      \
     "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWs" \
-    "KWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGd" \
-    "eehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd" \
-    "8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm" \
+    "KWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGd"  \
+    "eehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd"  \
+    "8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm"  \
     "8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA=="
 /* README "Known erratum": the .sreq of this case carries get-vanilla's. */
 #define SUITE_ERRATUM_CASE "get-vanilla-with-session-token"
@@ -139,8 +139,8 @@ static void find_suite_cases(const char *root, const char *rel, int depth,
         if (de->d_name[0] == '.') {
             continue;
         }
-        char *child_rel = rel[0] ? xstrfmt("%s/%s", rel, de->d_name)
-                                 : xstrdup(de->d_name);
+        char *child_rel =
+            rel[0] ? xstrfmt("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
         char *child = xstrfmt("%s/%s", root, child_rel);
         char *req = xstrfmt("%s/%s.req", child, de->d_name);
         if (is_dir(child)) {
@@ -170,8 +170,8 @@ static void find_apigw_vectors(const char *root, struct name_list *out)
     }
     while ((de = readdir(dir)) != NULL) {
         size_t len = strlen(de->d_name);
-        if (de->d_name[0] != '.' && len > 5
-            && strcmp(de->d_name + len - 5, ".json") == 0) {
+        if (de->d_name[0] != '.' && len > 5 &&
+            strcmp(de->d_name + len - 5, ".json") == 0) {
             name_list_add(out, xstrdup(de->d_name));
         }
     }
@@ -233,8 +233,7 @@ static struct criterion_test_params make_case_params(const char *set)
         params[i].rel = cr_strdup(names.items[i]);
     }
     name_list_release(&names);
-    return cr_make_param_array(struct case_param, params, n,
-                               free_case_params);
+    return cr_make_param_array(struct case_param, params, n, free_case_params);
 }
 
 Test(sigv4, aws_suite_has_all_34_cases)
@@ -251,10 +250,9 @@ Test(sigv4, aws_suite_has_all_34_cases)
     bool nested_path = false;
     bool nested_sts = false;
     for (size_t i = 0; i < names.len; i++) {
-        nested_path |= strcmp(names.items[i],
-                              "normalize-path/get-space") == 0;
-        nested_sts |= strcmp(names.items[i],
-                             "post-sts-token/post-sts-header-after") == 0;
+        nested_path |= strcmp(names.items[i], "normalize-path/get-space") == 0;
+        nested_sts |=
+            strcmp(names.items[i], "post-sts-token/post-sts-header-after") == 0;
     }
     cr_assert(nested_path && nested_sts);
     name_list_release(&names);
@@ -268,8 +266,8 @@ Test(sigv4, apigateway_set_has_all_15_vectors)
         cr_skip_test("../shared is absent");
     }
     cr_assert(ge(sz, names.len, APIGW_MIN_VECTORS),
-              "found %zu API Gateway vectors, expected at least %d",
-              names.len, APIGW_MIN_VECTORS);
+              "found %zu API Gateway vectors, expected at least %d", names.len,
+              APIGW_MIN_VECTORS);
     name_list_release(&names);
 }
 
@@ -340,8 +338,9 @@ static void signature_of(const char *key_hex, const char *sts, char out[65])
     struct oag_error err = OAG_ERROR_INIT;
 
     hex_decode(key_hex, key, sizeof(key));
-    cr_assert(eq(int, sigv4_hmac_sha256(key, sizeof(key), sts, strlen(sts),
-                                        sig, &err), 0));
+    cr_assert(eq(
+        int, sigv4_hmac_sha256(key, sizeof(key), sts, strlen(sts), sig, &err),
+        0));
     sigv4_hex(sig, sizeof(sig), out);
 }
 
@@ -361,7 +360,7 @@ static char *authz_field(const char *authz, const char *field)
 
 /* A .req file: "METHOD target HTTP/1.1", header lines, blank line, body. */
 struct suite_request {
-    char *head;                  /* request line and header lines, raw */
+    char *head; /* request line and header lines, raw */
     char *method;
     char *path;
     char *query;
@@ -439,8 +438,8 @@ static void suite_request_parse(const char *text, size_t len,
             cr_assert(colon != NULL, "header line without ':'");
             if (out->n_headers == cap) {
                 cap = cap ? 2 * cap : 8;
-                out->headers = xreallocarray(out->headers, cap,
-                                             sizeof(*out->headers));
+                out->headers =
+                    xreallocarray(out->headers, cap, sizeof(*out->headers));
             }
             out->headers[out->n_headers].name =
                 xstrndup(p, (size_t)(colon - p));
@@ -500,8 +499,8 @@ ParameterizedTest(struct case_param *param, sigv4,
     suite_request_parse(files[0], req_len, &parsed);
 
     /* X-Amz-Date is in every .req; the signer adds it, so take it out */
-    struct http_header *to_sign = xcalloc(parsed.n_headers + 1,
-                                          sizeof(*to_sign));
+    struct http_header *to_sign =
+        xcalloc(parsed.n_headers + 1, sizeof(*to_sign));
     size_t n_to_sign = 0;
     const char *amz_date = NULL;
     for (size_t i = 0; i < parsed.n_headers; i++) {
@@ -531,8 +530,9 @@ ParameterizedTest(struct case_param *param, sigv4,
     /* Stage 1: canonical request and signed headers (.creq) */
     struct buf creq = BUF_INIT;
     struct buf signed_headers = BUF_INIT;
-    cr_assert(eq(int, sigv4_canonical_request(&req, amz_date, cred_token,
-                                              &creq, &signed_headers, &err),
+    cr_assert(eq(int,
+                 sigv4_canonical_request(&req, amz_date, cred_token, &creq,
+                                         &signed_headers, &err),
                  0),
               "%s: %s", name, err.message ? err.message : "");
     cr_assert(eq(str, (char *)buf_str(&creq), (char *)want_creq),
@@ -585,8 +585,10 @@ ParameterizedTest(struct case_param *param, sigv4,
         .session_token = cred_token,
     };
     struct sigv4_signature sig = { 0 };
-    cr_assert(eq(int, sigv4_sign(&req, &cred, SUITE_REGION, SUITE_SERVICE,
-                                 now, &sig, &err), 0),
+    cr_assert(eq(int,
+                 sigv4_sign(&req, &cred, SUITE_REGION, SUITE_SERVICE, now, &sig,
+                            &err),
+                 0),
               "%s: %s", name, err.message ? err.message : "");
     cr_assert(eq(str, sig.authorization, (char *)want_authz),
               "%s: authorization", name);
@@ -620,12 +622,12 @@ ParameterizedTest(struct case_param *param, sigv4,
     }
     if (strcmp(name, SUITE_ERRATUM_CASE) == 0) {
         /* the file's Authorization line is get-vanilla's (README erratum) */
-        cr_assert(strstr(want_sreq, "Signature=" SUITE_ERRATUM_SIGNATURE)
-                  != NULL);
+        cr_assert(strstr(want_sreq, "Signature=" SUITE_ERRATUM_SIGNATURE) !=
+                  NULL);
         cr_assert(eq(int, strncmp(buf_str(&sreq), want_sreq, authz_at), 0),
                   "%s: signed request headers", name);
-        cr_assert(eq(int, strncmp(want_sreq + authz_at, "Authorization: ", 15),
-                     0));
+        cr_assert(
+            eq(int, strncmp(want_sreq + authz_at, "Authorization: ", 15), 0));
     } else {
         cr_assert(eq(str, (char *)buf_str(&sreq), (char *)want_sreq),
                   "%s: signed request", name);
@@ -669,8 +671,11 @@ Test(sigv4, token_from_credentials_signs_like_token_header)
         { .name = "Host", .value = "example.amazonaws.com" },
     };
     struct sigv4_request req = {
-        .method = "POST", .path = "/", .query = "",
-        .headers = headers, .n_headers = 1,
+        .method = "POST",
+        .path = "/",
+        .query = "",
+        .headers = headers,
+        .n_headers = 1,
     };
     struct sigv4_credentials cred = {
         .access_key_id = SUITE_AKID,
@@ -682,13 +687,15 @@ Test(sigv4, token_from_credentials_signs_like_token_header)
     struct oag_error err = OAG_ERROR_INIT;
     struct sigv4_signature sig = { 0 };
 
-    cr_assert(eq(int, sigv4_canonical_request(&req, "20150830T123600Z",
-                                              SUITE_TOKEN_STS, &creq, &sh,
-                                              &err), 0));
+    cr_assert(eq(int,
+                 sigv4_canonical_request(&req, "20150830T123600Z",
+                                         SUITE_TOKEN_STS, &creq, &sh, &err),
+                 0));
     cr_assert(eq(str, (char *)buf_str(&creq), creq_want));
-    cr_assert(eq(int, sigv4_sign(&req, &cred, SUITE_REGION, SUITE_SERVICE,
-                                 parse_amz_date("20150830T123600Z"), &sig,
-                                 &err), 0));
+    cr_assert(eq(int,
+                 sigv4_sign(&req, &cred, SUITE_REGION, SUITE_SERVICE,
+                            parse_amz_date("20150830T123600Z"), &sig, &err),
+                 0));
     cr_assert(eq(str, sig.authorization, authz_want));
     cr_assert(eq(str, sig.security_token, SUITE_TOKEN_STS));
     sigv4_signature_release(&sig);
@@ -778,8 +785,8 @@ ParameterizedTest(struct case_param *param, sigv4,
         cr_assert(headers[i].name && headers[i].value);
     }
     size_t body_len = 0;
-    unsigned char *body = base64_decode(json_str(request, "body_base64"),
-                                        &body_len);
+    unsigned char *body =
+        base64_decode(json_str(request, "body_base64"), &body_len);
     cr_assert(eq(sz, body_len, strlen(json_str(request, "body"))),
               "%s: body and body_base64 disagree", name);
 
@@ -802,15 +809,16 @@ ParameterizedTest(struct case_param *param, sigv4,
     /* Stage 1 */
     struct buf creq = BUF_INIT;
     struct buf sh = BUF_INIT;
-    cr_assert(eq(int, sigv4_canonical_request(&req, amz_date, token, &creq,
-                                              &sh, &err), 0),
-              "%s: %s", name, err.message ? err.message : "");
+    cr_assert(
+        eq(int,
+           sigv4_canonical_request(&req, amz_date, token, &creq, &sh, &err), 0),
+        "%s: %s", name, err.message ? err.message : "");
     cr_assert(eq(str, (char *)buf_str(&creq),
                  (char *)json_str(v, "canonical_request")),
               "%s: canonical request", name);
-    cr_assert(eq(str, (char *)buf_str(&sh),
-                 (char *)json_str(v, "signed_headers")),
-              "%s: signed headers", name);
+    cr_assert(
+        eq(str, (char *)buf_str(&sh), (char *)json_str(v, "signed_headers")),
+        "%s: signed headers", name);
 
     /* Stage 2, from the expected canonical request and scope */
     char date8[9];
@@ -824,15 +832,15 @@ ParameterizedTest(struct case_param *param, sigv4,
               "%s: scope", name);
     sigv4_string_to_sign(amz_date, json_str(v, "credential_scope"),
                          json_str(v, "canonical_request"), &sts);
-    cr_assert(eq(str, (char *)buf_str(&sts),
-                 (char *)json_str(v, "string_to_sign")),
-              "%s: string to sign", name);
+    cr_assert(
+        eq(str, (char *)buf_str(&sts), (char *)json_str(v, "string_to_sign")),
+        "%s: string to sign", name);
 
     /* Stage 3 */
     unsigned char key[32];
     char key_hex[65];
-    sigv4_signing_key(json_str(cred_json, "secret_access_key"), date8,
-                      region, service, key);
+    sigv4_signing_key(json_str(cred_json, "secret_access_key"), date8, region,
+                      service, key);
     sigv4_hex(key, sizeof(key), key_hex);
     cr_assert(eq(str, key_hex, (char *)json_str(v, "signing_key_hex")),
               "%s: signing key", name);
@@ -851,14 +859,13 @@ ParameterizedTest(struct case_param *param, sigv4,
         .session_token = token,
     };
     struct sigv4_signature sig = { 0 };
-    cr_assert(eq(int, sigv4_sign(&req, &cred, region, service, now, &sig,
-                                 &err), 0),
-              "%s: %s", name, err.message ? err.message : "");
-    cr_assert(eq(str, sig.authorization,
-                 (char *)json_str(v, "authorization")),
+    cr_assert(
+        eq(int, sigv4_sign(&req, &cred, region, service, now, &sig, &err), 0),
+        "%s: %s", name, err.message ? err.message : "");
+    cr_assert(eq(str, sig.authorization, (char *)json_str(v, "authorization")),
               "%s: authorization", name);
-    cr_assert(eq(str, sig.signed_headers,
-                 (char *)json_str(v, "signed_headers")));
+    cr_assert(
+        eq(str, sig.signed_headers, (char *)json_str(v, "signed_headers")));
     cr_assert(eq(str, sig.amz_date, (char *)amz_date));
 
     /* The headers after signing, in the order the README gives */
@@ -886,8 +893,7 @@ ParameterizedTest(struct case_param *param, sigv4,
             got_value = sig.security_token;
         }
         cr_assert(eq(str, (char *)got_name, (char *)want_name), "%s", name);
-        cr_assert(eq(str, (char *)got_value, (char *)want_value), "%s",
-                  name);
+        cr_assert(eq(str, (char *)got_value, (char *)want_value), "%s", name);
     }
 
     sigv4_signature_release(&sig);
@@ -991,8 +997,7 @@ Test(sigv4, query_sorts_pairs_by_name_then_value_bytewise)
 {
     check_query("Param-3=Value3&Param=Value2", "Param=Value2&Param-3=Value3");
     check_query("b=2&a=2&a=10", "a=10&a=2&b=2");
-    check_query("Param1=value2&Param1=Value1",
-                "Param1=Value1&Param1=value2");
+    check_query("Param1=value2&Param1=Value1", "Param1=Value1&Param1=value2");
 }
 
 Test(sigv4, query_decodes_and_reencodes_with_uppercase_hex)
@@ -1010,8 +1015,7 @@ static void check_uri(const char *path, const char *want)
     struct buf out = BUF_INIT;
     struct oag_error err = OAG_ERROR_INIT;
     cr_assert(eq(int, sigv4_canonical_uri(&out, path, &err), 0));
-    cr_assert(eq(str, (char *)buf_str(&out), (char *)want), "path '%s'",
-              path);
+    cr_assert(eq(str, (char *)buf_str(&out), (char *)want), "path '%s'", path);
     buf_release(&out);
 }
 
@@ -1050,15 +1054,19 @@ Test(sigv4, header_values_fold_and_collapse)
         { .name = "MY-HEADER", .value = "d" },
     };
     struct sigv4_request req = {
-        .method = "GET", .path = "/", .query = "",
-        .headers = headers, .n_headers = 4,
+        .method = "GET",
+        .path = "/",
+        .query = "",
+        .headers = headers,
+        .n_headers = 4,
     };
     struct buf creq = BUF_INIT;
     struct buf sh = BUF_INIT;
     struct oag_error err = OAG_ERROR_INIT;
 
-    cr_assert(eq(int, sigv4_canonical_request(&req, TEST_DATE, NULL, &creq,
-                                              &sh, &err), 0));
+    cr_assert(eq(
+        int, sigv4_canonical_request(&req, TEST_DATE, NULL, &creq, &sh, &err),
+        0));
     cr_assert(eq(str, (char *)buf_str(&creq),
                  "GET\n/\n\n"
                  "host:example.amazonaws.com\n"
@@ -1083,8 +1091,9 @@ static void check_request_error(const struct sigv4_request *req,
 
     buf_adds(&creq, "keep");
     buf_adds(&sh, "keep");
-    cr_assert(eq(int, sigv4_canonical_request(req, amz_date, token, &creq,
-                                              &sh, &err), -1));
+    cr_assert(
+        eq(int, sigv4_canonical_request(req, amz_date, token, &creq, &sh, &err),
+           -1));
     cr_assert(eq(int, err.code, code));
     cr_assert(err.message != NULL);
     cr_assert(strstr(err.message, TEST_TOKEN) == NULL);
@@ -1107,8 +1116,11 @@ Test(sigv4, signer_headers_must_not_be_in_the_request)
         { .name = "X-Amz-Security-Token", .value = TEST_TOKEN },
     };
     struct sigv4_request req = {
-        .method = "GET", .path = "/", .query = "",
-        .headers = with_date, .n_headers = 2,
+        .method = "GET",
+        .path = "/",
+        .query = "",
+        .headers = with_date,
+        .n_headers = 2,
     };
 
     check_request_error(&req, TEST_DATE, NULL, OAG_ERR_INVALID);
@@ -1122,7 +1134,9 @@ Test(sigv4, bad_request_parts_are_reported)
         { .name = "Bad Name", .value = "x" },
     };
     struct sigv4_request req = {
-        .method = "GET", .path = "/", .query = "",
+        .method = "GET",
+        .path = "/",
+        .query = "",
     };
 
     check_request_error(&req, "2015-08-30", NULL, OAG_ERR_INVALID);
@@ -1193,9 +1207,10 @@ Test(sigv4, signature_sign_and_release_lifecycle)
 
     sigv4_signature_release(NULL);
     sigv4_signature_release(&sig);
-    cr_assert(eq(int, sigv4_sign(&lifecycle_req, &cred, "us-east-1",
-                                 "apigateway", (time_t)1716798615, &sig,
-                                 &err), 0));
+    cr_assert(eq(int,
+                 sigv4_sign(&lifecycle_req, &cred, "us-east-1", "apigateway",
+                            (time_t)1716798615, &sig, &err),
+                 0));
     cr_assert(eq(str, sig.amz_date, "20240527T083015Z"));
     cr_assert(eq(str, sig.security_token, TEST_TOKEN));
     cr_assert(sig.security_token != cred.session_token);
@@ -1205,16 +1220,17 @@ Test(sigv4, signature_sign_and_release_lifecycle)
         "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240527/us-east-1/"
         "apigateway/aws4_request, SignedHeaders=accept;host;x-amz-date;"
         "x-amz-security-token, Signature=";
-    cr_assert(eq(int, strncmp(sig.authorization, prefix, sizeof(prefix) - 1),
-                 0));
+    cr_assert(
+        eq(int, strncmp(sig.authorization, prefix, sizeof(prefix) - 1), 0));
     cr_assert(eq(sz, strlen(sig.authorization), sizeof(prefix) - 1 + 64));
     cr_assert(strstr(sig.authorization, "secret") == NULL);
 
     /* signing again into the same struct releases the old result first */
     cred.session_token = NULL;
-    cr_assert(eq(int, sigv4_sign(&lifecycle_req, &cred, "us-east-1",
-                                 "apigateway", (time_t)1716798616, &sig,
-                                 &err), 0));
+    cr_assert(eq(int,
+                 sigv4_sign(&lifecycle_req, &cred, "us-east-1", "apigateway",
+                            (time_t)1716798616, &sig, &err),
+                 0));
     cr_assert(eq(ptr, sig.security_token, NULL));
     cr_assert(eq(str, sig.amz_date, "20240527T083016Z"));
     sigv4_signature_release(&sig);
@@ -1235,12 +1251,15 @@ Test(sigv4, failed_sign_leaves_signature_zeroed_and_hides_secrets)
     struct sigv4_request bad = lifecycle_req;
     static const struct sigv4_signature zero = { 0 };
 
-    cr_assert(eq(int, sigv4_sign(&lifecycle_req, &cred, "us-east-1",
-                                 "apigateway", (time_t)1716798615, &sig,
-                                 &err), 0));
+    cr_assert(eq(int,
+                 sigv4_sign(&lifecycle_req, &cred, "us-east-1", "apigateway",
+                            (time_t)1716798615, &sig, &err),
+                 0));
     bad.path = "no-slash";
-    cr_assert(eq(int, sigv4_sign(&bad, &cred, "us-east-1", "apigateway",
-                                 (time_t)1716798615, &sig, &err), -1));
+    cr_assert(eq(int,
+                 sigv4_sign(&bad, &cred, "us-east-1", "apigateway",
+                            (time_t)1716798615, &sig, &err),
+                 -1));
     cr_assert(eq(int, memcmp(&sig, &zero, sizeof(sig)), 0));
     cr_assert(strstr(err.message, "secret-never-printed") == NULL);
     cr_assert(strstr(err.message, TEST_TOKEN) == NULL);
@@ -1268,9 +1287,11 @@ Test(sigv4, failed_sign_leaves_signature_zeroed_and_hides_secrets)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         cred.access_key_id = cases[i].akid;
         cred.secret_access_key = cases[i].secret;
-        cr_assert(eq(int, sigv4_sign(&lifecycle_req, &cred, cases[i].region,
-                                     cases[i].service, cases[i].now, &sig,
-                                     &err), -1), "case %zu", i);
+        cr_assert(eq(int,
+                     sigv4_sign(&lifecycle_req, &cred, cases[i].region,
+                                cases[i].service, cases[i].now, &sig, &err),
+                     -1),
+                  "case %zu", i);
         cr_assert(eq(int, err.code, cases[i].code), "case %zu", i);
         cr_assert(eq(int, memcmp(&sig, &zero, sizeof(sig)), 0));
         cr_assert(strstr(err.message, "secret-never-printed") == NULL);

@@ -191,9 +191,15 @@ static void run_binary(char **argv, const char *cwd, const char *in_path,
     char *asan_env = xstrfmt("ASAN_OPTIONS=%s", asan ? asan : "");
     char *ubsan_env = xstrfmt("UBSAN_OPTIONS=%s", ubsan ? ubsan : "");
     char *env[] = {
-        "LC_ALL=C", "TERM=dumb", "PATH=/usr/bin:/bin",
-        "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-        "HOME=/nonexistent", asan_env, ubsan_env, NULL,
+        "LC_ALL=C",
+        "TERM=dumb",
+        "PATH=/usr/bin:/bin",
+        "AWS_CONFIG_FILE=/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+        "HOME=/nonexistent",
+        asan_env,
+        ubsan_env,
+        NULL,
     };
     pid_t pid = fork();
     cr_assert(is(pid >= 0), "fork");
@@ -210,8 +216,10 @@ static void run_binary(char **argv, const char *cwd, const char *in_path,
     }
     int ws = 0;
     cr_assert(eq(int, (int)waitpid(pid, &ws, 0), (int)pid));
-    cr_assert(is(WIFEXITED(ws)), "the binary did not exit normally "
-              "(signal %d)", WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
+    cr_assert(is(WIFEXITED(ws)),
+              "the binary did not exit normally "
+              "(signal %d)",
+              WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
     r->status = WEXITSTATUS(ws);
     r->out = test_read_file(out_path, NULL);
     r->err = test_read_file(err_path, NULL);
@@ -235,8 +243,7 @@ ParameterizedTestParameters(cli, transcript_matches)
     return case_params("testdata/cli");
 }
 
-ParameterizedTest(struct cli_case *c, cli, transcript_matches,
-                  .timeout = 60)
+ParameterizedTest(struct cli_case *c, cli, transcript_matches, .timeout = 60)
 {
     cr_assert(is(c->name != NULL), "no cases under testdata/cli");
     char *root = test_source_path("testdata/cli");
@@ -263,8 +270,8 @@ ParameterizedTest(struct cli_case *c, cli, transcript_matches,
     for (size_t i = 0; i < n; i++) {
         char *want = read_or_empty(expected_dir, names[i]);
         char *path = xstrfmt("%s/%s", scratch, names[i]);
-        cr_expect(is(test_file_exists(path)), "%s: %s was not written",
-                  c->name, names[i]);
+        cr_expect(is(test_file_exists(path)), "%s: %s was not written", c->name,
+                  names[i]);
         char *got = read_or_empty(scratch, names[i]);
         cr_expect(eq(str, got, want), "%s: %s", c->name, names[i]);
         free(got);

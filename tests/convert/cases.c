@@ -84,8 +84,7 @@ struct criterion_test_params tc_case_params(const char *rel)
 char *tc_read(const char *dir, const char *file, size_t *out_len)
 {
     char *path = xstrfmt("%s/%s", dir, file);
-    char *text = test_file_exists(path) ? test_read_file(path, out_len)
-                                        : NULL;
+    char *text = test_file_exists(path) ? test_read_file(path, out_len) : NULL;
     free(path);
     return text;
 }
@@ -125,8 +124,8 @@ void tc_options(const char *dir, struct conv_options *out)
     }
     for (size_t i = 0; i < n; i++) {
         if (strcmp(lines[i], "--basepath") == 0 && i + 1 < n) {
-            cr_assert(conv_basepath_parse(lines[i + 1], &out->basepath,
-                                          NULL) == 0,
+            cr_assert(conv_basepath_parse(lines[i + 1], &out->basepath, NULL) ==
+                          0,
                       "%s/args: bad mode %s", dir, lines[i + 1]);
             i++;
         } else {
@@ -141,8 +140,8 @@ char *tc_format_diags(struct oag_error_list *diags)
     oag_error_list_sort(diags);
     struct buf b = BUF_INIT;
     for (size_t i = 0; i < diags->len; i++) {
-        char *s = oag_error_format(&diags->items[i].error,
-                                   diags->items[i].severity);
+        char *s =
+            oag_error_format(&diags->items[i].error, diags->items[i].severity);
         buf_adds(&b, s);
         buf_addch(&b, '\n');
         free(s);

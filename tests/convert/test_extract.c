@@ -103,11 +103,12 @@ ParameterizedTest(struct tc_case *c, extract,
     struct igr_list a = { 0 };
     struct igr_list b = { 0 };
     struct oag_error err = OAG_ERROR_INIT;
-    cr_assert(eq(int, conv_extract_file(path, name, &opts, collect, &a, NULL,
-                                        &err), 0), "%s: %s", c->name,
-              err.message ? err.message : "");
-    cr_assert(eq(int, conv_extract_list(data, len, name, &opts, &b, NULL,
-                                        &err), 0));
+    cr_assert(eq(int,
+                 conv_extract_file(path, name, &opts, collect, &a, NULL, &err),
+                 0),
+              "%s: %s", c->name, err.message ? err.message : "");
+    cr_assert(
+        eq(int, conv_extract_list(data, len, name, &opts, &b, NULL, &err), 0));
     cr_assert(eq(sz, a.len, b.len));
     for (size_t i = 0; i < a.len; i++) {
         cr_expect(is(igr_record_equal(&a.items[i], &b.items[i])),
@@ -135,12 +136,13 @@ static bool ends_with(const char *s, const char *suffix)
 static json_t *normalise_oracle(json_t *rec, json_t **out_decoded)
 {
     json_t *r = json_deep_copy(rec);
-    *out_decoded = json_incref(json_object_get(r, "_snapshotDecodedJsonTemplates"));
+    *out_decoded =
+        json_incref(json_object_get(r, "_snapshotDecodedJsonTemplates"));
     json_object_del(r, "_snapshotDecodedJsonTemplates");
     json_t *t = json_object_get(r, "responseTemplates");
     const char *k;
     json_t *v;
-    json_object_foreach(t, k, v) {
+    json_object_foreach (t, k, v) {
         if (json_is_null(v)) {
             json_object_set_new(t, k, json_string(""));
         }
@@ -169,11 +171,10 @@ static bool record_matches(json_t *ours, json_t *oracle, json_t *decoded)
     json_t *ta = json_object_get(a, "responseTemplates");
     size_t i;
     json_t *ct;
-    json_array_foreach(decoded, i, ct) {
+    json_array_foreach (decoded, i, ct) {
         const char *type = json_string_value(ct);
         const char *text = json_string_value(json_object_get(ta, type));
-        json_t *parsed = text ? json_loads(text, JSON_DECODE_ANY, NULL)
-                              : NULL;
+        json_t *parsed = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
         if (parsed) {
             json_object_set_new(ta, type, parsed);
         }
@@ -192,8 +193,9 @@ static void compare_with_oracle(const char *dir, const char *oracle_name,
     struct conv_options opts = { 0 };
     char *bp = strstr(doc_name, ".basepath-");
     if (bp) {
-        cr_assert(eq(int, conv_basepath_parse(bp + 10, &opts.basepath, NULL),
-                     0), "%s: mode", oracle_name);
+        cr_assert(
+            eq(int, conv_basepath_parse(bp + 10, &opts.basepath, NULL), 0),
+            "%s: mode", oracle_name);
         *bp = '\0';
     }
     size_t len = 0;
@@ -212,7 +214,7 @@ static void compare_with_oracle(const char *dir, const char *oracle_name,
     bool *used = xcalloc(json_array_size(ours) + 1, sizeof(*used));
     size_t i;
     json_t *o;
-    json_array_foreach(oracle, i, o) {
+    json_array_foreach (oracle, i, o) {
         json_t *decoded = NULL;
         json_t *norm = normalise_oracle(o, &decoded);
         bool found = false;
@@ -267,8 +269,8 @@ Test(oracle, extract_matches_what_real_api_gateway_stored)
     cr_log_info("oracle files compared: %zu, mismatches: %zu", compared,
                 failures);
     cr_expect(eq(sz, failures, 0));
-    cr_expect(is(compared >= 11), "only %zu oracle files found in %s",
-              compared, dir);
+    cr_expect(is(compared >= 11), "only %zu oracle files found in %s", compared,
+              dir);
     tc_list_free(names, n);
     free(dir);
 }
@@ -305,8 +307,9 @@ Test(extract, bad_documents_give_located_errors)
     expect_problem("a: 1\n", 5, "no 'swagger' or 'openapi' key");
     expect_problem("swagger: '2.0'\npaths: {/a: {get: {\n", 35,
                    "bad.yaml:3:1: error:");
-    expect_problem("swagger: '2.0'\nx: \"\xC3\x28\"\n", 21,
-                   "bad.yaml:2:6: error: invalid trailing UTF-8 octet (byte 0x28)");
+    expect_problem(
+        "swagger: '2.0'\nx: \"\xC3\x28\"\n", 21,
+        "bad.yaml:2:6: error: invalid trailing UTF-8 octet (byte 0x28)");
     expect_problem("openapi: 4.0.0\npaths: {}\n", 25,
                    "unsupported openapi version '4.0.0'");
     expect_problem("swagger: '2.0'\nx: &a [1, 2]\n---\ny: 1\n", 36,
@@ -384,9 +387,10 @@ Test(extract, a_failing_callback_stops_the_walk_with_its_error)
     size_t count = 0;
     struct oag_error err = OAG_ERROR_INIT;
     struct conv_options opts = { 0 };
-    cr_expect(eq(int, conv_extract_memory(doc, strlen(doc), "a.yaml", &opts,
-                                          stop_after_one, &count, NULL,
-                                          &err), -1));
+    cr_expect(eq(int,
+                 conv_extract_memory(doc, strlen(doc), "a.yaml", &opts,
+                                     stop_after_one, &count, NULL, &err),
+                 -1));
     cr_expect(eq(sz, count, 1));
     cr_expect(eq(int, (int)err.code, OAG_ERR_IO));
     oag_error_release(&err);
@@ -405,8 +409,7 @@ Test(extract, entries_that_cannot_become_records_are_errors_with_pointers)
     struct oag_error_list diags = OAG_ERROR_LIST_INIT;
     struct oag_error err = OAG_ERROR_INIT;
     struct conv_options opts = { 0 };
-    json_t *got = tc_extract(doc, strlen(doc), "a.yaml", &opts, &diags,
-                             &err);
+    json_t *got = tc_extract(doc, strlen(doc), "a.yaml", &opts, &diags, &err);
     cr_expect(is(got == NULL));
     /*
      * extract keeps no positions inside responses blocks (speed), so its

@@ -67,8 +67,10 @@ static void block_range(const char *data, size_t len, const char *name,
     struct doc_reader *r = doc_reader_new_memory(data, len, name, NULL, NULL);
     struct conv_walk_options wo = { .tree_flags = DOC_TREE_POSITIONS };
     struct conv_root root;
-    struct span_find f = { .data = data, .len = len, .method =
-                           rec->http_method, .mode = opts->basepath };
+    struct span_find f = { .data = data,
+                           .len = len,
+                           .method = rec->http_method,
+                           .mode = opts->basepath };
     /* first pass: the root (base path) */
     cr_assert(eq(int, conv_walk(r, &wo, on_op, &f, &root, NULL), 0));
     doc_reader_free(r);
@@ -95,8 +97,7 @@ static void block_range(const char *data, size_t len, const char *name,
             f.doc_path = candidates[i];
             r = doc_reader_new_memory(data, len, name, NULL, NULL);
             struct conv_root again;
-            cr_assert(eq(int, conv_walk(r, &wo, on_op, &f, &again, NULL),
-                         0));
+            cr_assert(eq(int, conv_walk(r, &wo, on_op, &f, &again, NULL), 0));
             conv_root_release(&again);
             doc_reader_free(r);
         }
@@ -141,7 +142,8 @@ enum edit {
 static const char *edit_name(enum edit e)
 {
     return e == EDIT_TEMPLATE ? "template"
-                              : e == EDIT_STATUS ? "status code" : "header";
+           : e == EDIT_STATUS ? "status code"
+                              : "header";
 }
 
 static void apply_edit(struct igr_list *l, size_t k, enum edit e)
@@ -162,8 +164,7 @@ static void apply_edit(struct igr_list *l, size_t k, enum edit e)
             for (size_t i = 0; i < l->len; i++) {
                 used = used ||
                        (strcmp(l->items[i].path, r->path) == 0 &&
-                        strcmp(l->items[i].http_method, r->http_method) ==
-                            0 &&
+                        strcmp(l->items[i].http_method, r->http_method) == 0 &&
                         strcmp(l->items[i].status_code, s) == 0);
             }
             if (!used) {
@@ -183,17 +184,20 @@ static bool check_document(const char *label, const char *data, size_t len,
     struct igr_list recs = { 0 };
     struct oag_error err = OAG_ERROR_INIT;
     struct oag_error_list diags = OAG_ERROR_LIST_INIT;
-    cr_assert(eq(int, conv_extract_list(data, len, name, opts, &recs, &diags,
-                                        &err), 0), "%s: %s", label,
-              err.message ? err.message : "");
+    cr_assert(eq(int,
+                 conv_extract_list(data, len, name, opts, &recs, &diags, &err),
+                 0),
+              "%s: %s", label, err.message ? err.message : "");
     oag_error_list_release(&diags);
 
     /* merge of the document's own extract gives it back byte for byte */
     struct buf out = BUF_INIT;
     struct conv_merge_stats stats;
-    cr_assert(eq(int, conv_merge(data, len, name, &recs, opts, &out, &stats,
-                                 NULL, &err), 0), "%s: merge: %s", label,
-              err.message ? err.message : "");
+    cr_assert(
+        eq(int,
+           conv_merge(data, len, name, &recs, opts, &out, &stats, NULL, &err),
+           0),
+        "%s: merge: %s", label, err.message ? err.message : "");
     cr_expect(eq(sz, out.len, len), "%s: round trip changed the size", label);
     cr_expect(is(out.len == len && memcmp(out.data, data, len) == 0),
               "%s: round trip is not byte-identical:\n%s", label, out.data);
@@ -215,8 +219,8 @@ static bool check_document(const char *label, const char *data, size_t len,
             apply_edit(&edited, k, (enum edit)e);
             struct buf o = BUF_INIT;
             struct oag_error_list md = OAG_ERROR_LIST_INIT;
-            int rc = conv_merge(data, len, name, &edited, opts, &o, &stats,
-                                &md, &err);
+            int rc = conv_merge(data, len, name, &edited, opts, &o, &stats, &md,
+                                &err);
             char *mdt = tc_format_diags(&md);
             cr_assert(eq(int, rc, 0), "%s: %s edit of record %zu: %s\n%s",
                       label, edit_name((enum edit)e), k,
@@ -228,19 +232,19 @@ static bool check_document(const char *label, const char *data, size_t len,
             size_t tail = len - end;
             cr_expect(is(o.len >= start + tail &&
                          memcmp(o.data, data, start) == 0 &&
-                         memcmp(o.data + o.len - tail, data + end, tail) ==
-                             0),
+                         memcmp(o.data + o.len - tail, data + end, tail) == 0),
                       "%s: %s edit of record %zu changed bytes outside "
-                      "[%zu, %zu):\n%s", label, edit_name((enum edit)e), k,
-                      start, end, o.data);
+                      "[%zu, %zu):\n%s",
+                      label, edit_name((enum edit)e), k, start, end, o.data);
             /* extract of the result equals the edited records */
             struct igr_list back = { 0 };
             struct oag_error_list bd = OAG_ERROR_LIST_INIT;
-            rc = conv_extract_list(o.data, o.len, name, opts, &back, &bd,
-                                   &err);
+            rc = conv_extract_list(o.data, o.len, name, opts, &back, &bd, &err);
             char *bdt = tc_format_diags(&bd);
-            cr_expect(eq(int, rc, 0), "%s: %s edit: result does not extract: "
-                      "%s\n%s\n%s", label, edit_name((enum edit)e),
+            cr_expect(eq(int, rc, 0),
+                      "%s: %s edit: result does not extract: "
+                      "%s\n%s\n%s",
+                      label, edit_name((enum edit)e),
                       err.message ? err.message : "", bdt, o.data);
             if (rc == 0) {
                 json_t *a = conv_records_to_json(&back);
@@ -326,8 +330,9 @@ Test(merge, every_external_document_round_trips_and_edits_stay_local,
             for (int mode = CONV_BASEPATH_IGNORE; mode <= CONV_BASEPATH_SPLIT;
                  mode++) {
                 struct conv_options opts = { .basepath = mode };
-                with_records += check_document(label, data, len, files[j],
-                                               &opts) && mode == 0;
+                with_records +=
+                    check_document(label, data, len, files[j], &opts) &&
+                    mode == 0;
             }
             documents++;
             free(label);
@@ -357,9 +362,11 @@ static char *merge_ok(const char *doc, const char *records_json)
     struct buf out = BUF_INIT;
     struct oag_error err = OAG_ERROR_INIT;
     struct oag_error_list diags = OAG_ERROR_LIST_INIT;
-    cr_assert(eq(int, conv_merge(doc, strlen(doc), "d.yaml", &recs, &opts,
-                                 &out, NULL, &diags, &err), 0), "%s",
-              err.message ? err.message : "");
+    cr_assert(eq(int,
+                 conv_merge(doc, strlen(doc), "d.yaml", &recs, &opts, &out,
+                            NULL, &diags, &err),
+                 0),
+              "%s", err.message ? err.message : "");
     json_t *back = tc_extract(out.data, out.len, "d.yaml", &opts, NULL, &err);
     cr_assert(is(back != NULL), "result does not extract: %s\n%s",
               err.message ? err.message : "", out.data);
@@ -387,8 +394,10 @@ static char *merge_fails(const char *doc, const char *records_json)
     struct buf out = BUF_INIT;
     struct oag_error err = OAG_ERROR_INIT;
     struct oag_error_list diags = OAG_ERROR_LIST_INIT;
-    cr_expect(eq(int, conv_merge(doc, strlen(doc), "d.yaml", &recs, &opts,
-                                 &out, NULL, &diags, &err), -1));
+    cr_expect(eq(int,
+                 conv_merge(doc, strlen(doc), "d.yaml", &recs, &opts, &out,
+                            NULL, &diags, &err),
+                 -1));
     cr_expect(eq(sz, out.len, 0), "something was written on failure");
     char *d = tc_format_diags(&diags);
     struct buf b = BUF_INIT;
@@ -403,30 +412,29 @@ static char *merge_fails(const char *doc, const char *records_json)
     return buf_detach(&b, NULL);
 }
 
-static const char *yaml_doc =
-    "swagger: '2.0'\n"
-    "info: {title: t, version: '1'}\n"
-    "paths:\n"
-    "  /p:\n"
-    "    get:\n"
-    "      responses:\n"
-    "        '200': {description: ok}\n"
-    "      x-amazon-apigateway-integration:\n"
-    "        type: http\n"
-    "        responses:\n"
-    "          default:\n"
-    "            statusCode: '200'\n"
-    "          '4\\d{2}':\n"
-    "            statusCode: '400'\n"
-    "    post:\n"
-    "      x-amazon-apigateway-integration:\n"
-    "        type: http\n"
-    "        requestTemplates: &rt\n"
-    "          application/json: x\n"
-    "        # comment after the integration\n"
-    "    put:\n"
-    "      summary: no integration\n"
-    "# end\n";
+static const char *yaml_doc = "swagger: '2.0'\n"
+                              "info: {title: t, version: '1'}\n"
+                              "paths:\n"
+                              "  /p:\n"
+                              "    get:\n"
+                              "      responses:\n"
+                              "        '200': {description: ok}\n"
+                              "      x-amazon-apigateway-integration:\n"
+                              "        type: http\n"
+                              "        responses:\n"
+                              "          default:\n"
+                              "            statusCode: '200'\n"
+                              "          '4\\d{2}':\n"
+                              "            statusCode: '400'\n"
+                              "    post:\n"
+                              "      x-amazon-apigateway-integration:\n"
+                              "        type: http\n"
+                              "        requestTemplates: &rt\n"
+                              "          application/json: x\n"
+                              "        # comment after the integration\n"
+                              "    put:\n"
+                              "      summary: no integration\n"
+                              "# end\n";
 
 Test(merge, adding_an_entry_to_a_flow_map_under_a_block_integration)
 {
@@ -435,13 +443,14 @@ Test(merge, adding_an_entry_to_a_flow_map_under_a_block_integration)
         "      x-amazon-apigateway-integration:\n        type: http\n"
         "        responses: {default: {statusCode: '200'}}\n"
         "        uri: https://x\n";
-    char *out = merge_ok(doc,
-                         "[{\"path\": \"/p\", \"httpMethod\": \"GET\", "
-                         "\"statusCode\": \"200\"}, {\"path\": \"/p\", "
-                         "\"httpMethod\": \"GET\", \"statusCode\": \"400\", "
-                         "\"selectionPattern\": \"4\\\\d{2}\"}]");
-    cr_expect(is(strstr(out, "        type: http\n        responses: {") !=
-                 NULL), "%s", out);
+    char *out =
+        merge_ok(doc, "[{\"path\": \"/p\", \"httpMethod\": \"GET\", "
+                      "\"statusCode\": \"200\"}, {\"path\": \"/p\", "
+                      "\"httpMethod\": \"GET\", \"statusCode\": \"400\", "
+                      "\"selectionPattern\": \"4\\\\d{2}\"}]");
+    cr_expect(
+        is(strstr(out, "        type: http\n        responses: {") != NULL),
+        "%s", out);
     cr_expect(is(strstr(out, "}\n        uri: https://x\n") != NULL), "%s",
               out);
     free(out);
@@ -449,20 +458,21 @@ Test(merge, adding_an_entry_to_a_flow_map_under_a_block_integration)
 
 Test(merge, responses_added_after_an_anchored_last_key_stay_outside_it)
 {
-    char *out = merge_ok(yaml_doc,
-                         "[{\"path\": \"/p\", \"httpMethod\": \"GET\", "
-                         "\"statusCode\": \"200\"}, {\"path\": \"/p\", "
-                         "\"httpMethod\": \"GET\", \"statusCode\": \"400\", "
-                         "\"selectionPattern\": \"4\\\\d{2}\"}, {\"path\": "
-                         "\"/p\", \"httpMethod\": \"POST\", \"statusCode\": "
-                         "\"201\"}]");
-    cr_expect(is(strstr(out, "        requestTemplates: &rt\n"
-                             "          application/json: x\n"
-                             "        responses:\n"
-                             "          default:\n"
-                             "            statusCode: '201'\n"
-                             "        # comment after the integration\n") !=
-                 NULL), "%s", out);
+    char *out =
+        merge_ok(yaml_doc, "[{\"path\": \"/p\", \"httpMethod\": \"GET\", "
+                           "\"statusCode\": \"200\"}, {\"path\": \"/p\", "
+                           "\"httpMethod\": \"GET\", \"statusCode\": \"400\", "
+                           "\"selectionPattern\": \"4\\\\d{2}\"}, {\"path\": "
+                           "\"/p\", \"httpMethod\": \"POST\", \"statusCode\": "
+                           "\"201\"}]");
+    cr_expect(
+        is(strstr(out, "        requestTemplates: &rt\n"
+                       "          application/json: x\n"
+                       "        responses:\n"
+                       "          default:\n"
+                       "            statusCode: '201'\n"
+                       "        # comment after the integration\n") != NULL),
+        "%s", out);
     free(out);
 }
 
@@ -470,33 +480,32 @@ Test(merge, removing_every_record_of_an_operation_removes_its_entries)
 {
     char *out = merge_ok(yaml_doc, "[]");
     cr_expect(is(strstr(out, "'4\\d{2}'") == NULL), "%s", out);
-    cr_expect(is(strstr(out, "        type: http\n    post:\n") != NULL),
-              "%s", out);
+    cr_expect(is(strstr(out, "        type: http\n    post:\n") != NULL), "%s",
+              out);
     free(out);
 }
 
 Test(merge, new_entries_follow_the_documents_quotes_and_indentation)
 {
-    char *out = merge_ok(yaml_doc,
-                         "[{\"path\": \"/p\", \"httpMethod\": \"GET\", "
-                         "\"statusCode\": \"200\", \"responseTemplates\": "
-                         "{\"application/json\": \"a\\nb\\n\"}}, {\"path\": "
-                         "\"/p\", \"httpMethod\": \"GET\", \"statusCode\": "
-                         "\"400\", \"selectionPattern\": \"4\\\\d{2}\"}, "
-                         "{\"path\": \"/p\", \"httpMethod\": \"GET\", "
-                         "\"statusCode\": \"500\", \"selectionPattern\": "
-                         "\"5\\\\d{2}\"}]");
-    cr_expect(is(strstr(out,
-                        "          default:\n"
-                        "            statusCode: '200'\n"
-                        "            responseTemplates:\n"
-                        "              application/json: |\n"
-                        "                a\n"
-                        "                b\n"
-                        "          '4\\d{2}':\n"
-                        "            statusCode: '400'\n"
-                        "          '5\\d{2}':\n"
-                        "            statusCode: '500'\n") != NULL),
+    char *out =
+        merge_ok(yaml_doc, "[{\"path\": \"/p\", \"httpMethod\": \"GET\", "
+                           "\"statusCode\": \"200\", \"responseTemplates\": "
+                           "{\"application/json\": \"a\\nb\\n\"}}, {\"path\": "
+                           "\"/p\", \"httpMethod\": \"GET\", \"statusCode\": "
+                           "\"400\", \"selectionPattern\": \"4\\\\d{2}\"}, "
+                           "{\"path\": \"/p\", \"httpMethod\": \"GET\", "
+                           "\"statusCode\": \"500\", \"selectionPattern\": "
+                           "\"5\\\\d{2}\"}]");
+    cr_expect(is(strstr(out, "          default:\n"
+                             "            statusCode: '200'\n"
+                             "            responseTemplates:\n"
+                             "              application/json: |\n"
+                             "                a\n"
+                             "                b\n"
+                             "          '4\\d{2}':\n"
+                             "            statusCode: '400'\n"
+                             "          '5\\d{2}':\n"
+                             "            statusCode: '500'\n") != NULL),
               "%s", out);
     free(out);
 }
@@ -510,10 +519,10 @@ Test(merge, crlf_documents_get_crlf_in_new_text)
         }
         buf_addch(&doc, *p);
     }
-    char *out = merge_ok(doc.data,
-                         "[{\"path\": \"/p\", \"httpMethod\": \"GET\", "
-                         "\"statusCode\": \"200\", \"responseParameters\": "
-                         "{\"method.response.header.A\": \"'a'\"}}]");
+    char *out =
+        merge_ok(doc.data, "[{\"path\": \"/p\", \"httpMethod\": \"GET\", "
+                           "\"statusCode\": \"200\", \"responseParameters\": "
+                           "{\"method.response.header.A\": \"'a'\"}}]");
     for (char *p = strchr(out, '\n'); p; p = strchr(p + 1, '\n')) {
         cr_expect(eq(chr, p[-1], '\r'), "bare LF at %zu", (size_t)(p - out));
     }
@@ -531,14 +540,14 @@ Test(merge, json_documents_stay_json)
         "            }\n          }\n        }\n      },\n"
         "      \"post\": {\n        \"x-amazon-apigateway-integration\": {\n"
         "          \"type\": \"mock\"\n        }\n      }\n    }\n  }\n}\n";
-    char *out = merge_ok(doc,
-                         "[{\"path\": \"/j\", \"httpMethod\": \"GET\", "
-                         "\"statusCode\": \"200\"}, {\"path\": \"/j\", "
-                         "\"httpMethod\": \"GET\", \"statusCode\": \"404\", "
-                         "\"selectionPattern\": \"404\"}, {\"path\": \"/j\", "
-                         "\"httpMethod\": \"POST\", \"statusCode\": \"201\", "
-                         "\"responseTemplates\": {\"application/json\": "
-                         "\"a\\nb\"}}]");
+    char *out =
+        merge_ok(doc, "[{\"path\": \"/j\", \"httpMethod\": \"GET\", "
+                      "\"statusCode\": \"200\"}, {\"path\": \"/j\", "
+                      "\"httpMethod\": \"GET\", \"statusCode\": \"404\", "
+                      "\"selectionPattern\": \"404\"}, {\"path\": \"/j\", "
+                      "\"httpMethod\": \"POST\", \"statusCode\": \"201\", "
+                      "\"responseTemplates\": {\"application/json\": "
+                      "\"a\\nb\"}}]");
     json_error_t je;
     json_t *j = json_loads(out, 0, &je);
     cr_expect(is(j != NULL), "not JSON (%s): %s", je.text, out);
@@ -548,34 +557,35 @@ Test(merge, json_documents_stay_json)
 
 Test(merge, a_record_for_a_missing_operation_is_an_error_naming_it)
 {
-    char *msg = merge_fails(yaml_doc,
-                            "[{\"path\": \"/nope\", \"httpMethod\": \"GET\", "
-                            "\"statusCode\": \"200\"}]");
+    char *msg =
+        merge_fails(yaml_doc, "[{\"path\": \"/nope\", \"httpMethod\": \"GET\", "
+                              "\"statusCode\": \"200\"}]");
     cr_expect(is(strstr(msg, "no operation GET /nope in the document for "
-                             "record 0 (status 200)") != NULL), "%s", msg);
+                             "record 0 (status 200)") != NULL),
+              "%s", msg);
     free(msg);
 }
 
 Test(merge, a_record_for_an_operation_without_integration_is_an_error)
 {
-    char *msg = merge_fails(yaml_doc,
-                            "[{\"path\": \"/p\", \"httpMethod\": \"PUT\", "
-                            "\"statusCode\": \"200\"}]");
+    char *msg =
+        merge_fails(yaml_doc, "[{\"path\": \"/p\", \"httpMethod\": \"PUT\", "
+                              "\"statusCode\": \"200\"}]");
     cr_expect(is(strstr(msg, "d.yaml:21:5: error: records for PUT /p (first: "
                              "status 200) but the operation has no "
                              "x-amazon-apigateway-integration (at "
-                             "/paths/~1p/put)") != NULL), "%s", msg);
+                             "/paths/~1p/put)") != NULL),
+              "%s", msg);
     free(msg);
 }
 
 Test(merge, two_records_for_one_status_code_are_an_error)
 {
-    char *msg = merge_fails(yaml_doc,
-                            "[{\"path\": \"/p\", \"httpMethod\": \"GET\", "
-                            "\"statusCode\": \"200\"}, {\"path\": \"/p\", "
-                            "\"httpMethod\": \"GET\", \"statusCode\": "
-                            "\"200\", \"selectionPattern\": \"x\"}]");
-    cr_expect(is(strstr(msg, "two records for GET /p 200") != NULL), "%s",
-              msg);
+    char *msg =
+        merge_fails(yaml_doc, "[{\"path\": \"/p\", \"httpMethod\": \"GET\", "
+                              "\"statusCode\": \"200\"}, {\"path\": \"/p\", "
+                              "\"httpMethod\": \"GET\", \"statusCode\": "
+                              "\"200\", \"selectionPattern\": \"x\"}]");
+    cr_expect(is(strstr(msg, "two records for GET /p 200") != NULL), "%s", msg);
     free(msg);
 }

@@ -33,21 +33,29 @@ static int read_text(const char *text, struct igr_list *out,
 Test(records, equivalences_are_applied_on_reading)
 {
     struct igr_list l = { 0 };
-    cr_assert(eq(int, read_text(
-        "[{\"path\": \"/a\", \"httpMethod\": \"GET\", \"statusCode\": 200,"
-        "  \"selectionPattern\": \"\", \"responseTemplates\": "
-        "  {\"application/json\": null}, \"responseParameters\": null,"
-        "  \"contentHandling\": null},"
-        " {\"path\": \"/a\", \"httpMethod\": \"GET\", \"statusCode\": \"400\","
-        "  \"selectionPattern\": \"-\", \"responseTemplates\": {}},"
-        " {\"path\": \"/a\", \"httpMethod\": \"ANY\", \"statusCode\": \"500\","
-        "  \"selectionPattern\": null, \"restApiId\": \"x1\","
-        "  \"resourceId\": \"r1\"}]", &l, NULL), 0));
+    cr_assert(eq(
+        int,
+        read_text(
+            "[{\"path\": \"/a\", \"httpMethod\": \"GET\", \"statusCode\": 200,"
+            "  \"selectionPattern\": \"\", \"responseTemplates\": "
+            "  {\"application/json\": null}, \"responseParameters\": null,"
+            "  \"contentHandling\": null},"
+            " {\"path\": \"/a\", \"httpMethod\": \"GET\", \"statusCode\": "
+            "\"400\","
+            "  \"selectionPattern\": \"-\", \"responseTemplates\": {}},"
+            " {\"path\": \"/a\", \"httpMethod\": \"ANY\", \"statusCode\": "
+            "\"500\","
+            "  \"selectionPattern\": null, \"restApiId\": \"x1\","
+            "  \"resourceId\": \"r1\"}]",
+            &l, NULL),
+        0));
     cr_assert(eq(sz, l.len, 3));
     cr_expect(eq(str, l.items[0].status_code, "200"));
     cr_expect(is(l.items[0].selection_pattern == NULL));
-    cr_expect(eq(str, (char *)igr_map_get(&l.items[0].response_templates,
-                                          "application/json"), ""));
+    cr_expect(eq(
+        str,
+        (char *)igr_map_get(&l.items[0].response_templates, "application/json"),
+        ""));
     cr_expect(is(l.items[0].content_handling == NULL));
     cr_expect(is(l.items[1].selection_pattern == NULL));
     cr_expect(eq(sz, l.items[1].response_templates.len, 0));
@@ -97,37 +105,43 @@ Test(records, every_problem_is_reported_with_its_pointer)
 {
     struct igr_list l = { 0 };
     struct oag_error_list diags = OAG_ERROR_LIST_INIT;
-    cr_expect(eq(int, read_text(
-        "[{\"path\": \"a\", \"httpMethod\": \"get\", \"statusCode\": \"2xx\"},"
-        " {\"httpMethod\": \"GET\", \"statusCode\": \"200\", \"extra\": 1,"
-        "  \"selectionPattern\": \"default\"},"
-        " 7,"
-        " {\"path\": \"/a\", \"httpMethod\": \"GET\", \"statusCode\": \"200\","
-        "  \"responseTemplates\": {\"application/json\": 1},"
-        "  \"responseParameters\": {\"method.response.header.A\": null},"
-        "  \"contentHandling\": 5, \"selectionPattern\": 3}]", &l, &diags),
+    cr_expect(eq(
+        int,
+        read_text(
+            "[{\"path\": \"a\", \"httpMethod\": \"get\", \"statusCode\": "
+            "\"2xx\"},"
+            " {\"httpMethod\": \"GET\", \"statusCode\": \"200\", \"extra\": 1,"
+            "  \"selectionPattern\": \"default\"},"
+            " 7,"
+            " {\"path\": \"/a\", \"httpMethod\": \"GET\", \"statusCode\": "
+            "\"200\","
+            "  \"responseTemplates\": {\"application/json\": 1},"
+            "  \"responseParameters\": {\"method.response.header.A\": null},"
+            "  \"contentHandling\": 5, \"selectionPattern\": 3}]",
+            &l, &diags),
         -1));
     char *d = tc_format_diags(&diags);
-    cr_expect(eq(str, d,
-        "r.json: error: path 'a' must start with '/' (at /0/path)\n"
-        "r.json: error: httpMethod 'get' is not one of GET, PUT, POST, "
-        "DELETE, PATCH, HEAD, OPTIONS, ANY (at /0/httpMethod)\n"
-        "r.json: error: status code '2xx' does not match [1-5]\\d\\d "
-        "(at /0/statusCode)\n"
-        "r.json: error: unknown field 'extra' in record (at /1/extra)\n"
-        "r.json: error: record has no 'path' (at /1/path)\n"
-        "r.json: error: selectionPattern 'default' cannot be written as a "
-        "responses key (the key 'default' is the catch-all); leave "
-        "selectionPattern out for the catch-all (at /1/selectionPattern)\n"
-        "r.json: error: record 2 is not an object (at /2)\n"
-        "r.json: error: 'selectionPattern' must be a string "
-        "(at /3/selectionPattern)\n"
-        "r.json: error: value of 'method.response.header.A' in "
-        "'responseParameters' must be a string (at /3/responseParameters)\n"
-        "r.json: error: value of 'application/json' in 'responseTemplates' "
-        "must be a string (at /3/responseTemplates)\n"
-        "r.json: error: 'contentHandling' must be a string "
-        "(at /3/contentHandling)\n"));
+    cr_expect(
+        eq(str, d,
+           "r.json: error: path 'a' must start with '/' (at /0/path)\n"
+           "r.json: error: httpMethod 'get' is not one of GET, PUT, POST, "
+           "DELETE, PATCH, HEAD, OPTIONS, ANY (at /0/httpMethod)\n"
+           "r.json: error: status code '2xx' does not match [1-5]\\d\\d "
+           "(at /0/statusCode)\n"
+           "r.json: error: unknown field 'extra' in record (at /1/extra)\n"
+           "r.json: error: record has no 'path' (at /1/path)\n"
+           "r.json: error: selectionPattern 'default' cannot be written as a "
+           "responses key (the key 'default' is the catch-all); leave "
+           "selectionPattern out for the catch-all (at /1/selectionPattern)\n"
+           "r.json: error: record 2 is not an object (at /2)\n"
+           "r.json: error: 'selectionPattern' must be a string "
+           "(at /3/selectionPattern)\n"
+           "r.json: error: value of 'method.response.header.A' in "
+           "'responseParameters' must be a string (at /3/responseParameters)\n"
+           "r.json: error: value of 'application/json' in 'responseTemplates' "
+           "must be a string (at /3/responseTemplates)\n"
+           "r.json: error: 'contentHandling' must be a string "
+           "(at /3/contentHandling)\n"));
     free(d);
     oag_error_list_release(&diags);
     igr_list_release(&l);
@@ -146,20 +160,21 @@ Test(records, files_load_as_json_or_yaml)
               err.message ? err.message : "");
     cr_assert(eq(sz, l.len, 1));
     cr_expect(eq(str, l.items[0].status_code, "200"));
-    cr_expect(eq(str, (char *)igr_map_get(&l.items[0].response_templates,
-                                          "application/json"), ""));
+    cr_expect(eq(
+        str,
+        (char *)igr_map_get(&l.items[0].response_templates, "application/json"),
+        ""));
     igr_list_release(&l);
     remove(path);
     free(path);
     path = test_write_temp("", 0, ".json");
     cr_expect(eq(int, conv_records_load(path, &l, NULL, &err), -1));
-    cr_expect(is(strstr(err.message, "is empty") != NULL), "%s",
-              err.message);
+    cr_expect(is(strstr(err.message, "is empty") != NULL), "%s", err.message);
     oag_error_release(&err);
     remove(path);
     free(path);
-    cr_expect(eq(int, conv_records_load("/nonexistent.json", &l, NULL, &err),
-                 -1));
+    cr_expect(
+        eq(int, conv_records_load("/nonexistent.json", &l, NULL, &err), -1));
     cr_expect(eq(int, (int)err.code, OAG_ERR_IO));
     oag_error_release(&err);
 }

@@ -52,7 +52,7 @@ struct recs {
     struct rec *items;
     size_t n;
     size_t cap;
-    int rc;                /* 0, or -1 when reading stopped on an error */
+    int rc; /* 0, or -1 when reading stopped on an error */
     struct oag_error err;
     enum doc_syntax syntax; /* the reader's parser at the end */
 };
@@ -78,8 +78,8 @@ static void read_events(struct doc_reader *r, struct recs *out)
         }
         if (out->n == out->cap) {
             out->cap = out->cap ? out->cap * 2 : 64;
-            out->items = xreallocarray(out->items, out->cap,
-                                       sizeof(*out->items));
+            out->items =
+                xreallocarray(out->items, out->cap, sizeof(*out->items));
         }
         struct rec *e = &out->items[out->n++];
         e->type = ev.type;
@@ -107,8 +107,8 @@ static void read_memory(const char *data, size_t len,
                         struct recs *out)
 {
     struct oag_error err = OAG_ERROR_INIT;
-    struct doc_reader *r = doc_reader_new_memory_as(data, len, "t.json", lim,
-                                                    syn, &err);
+    struct doc_reader *r =
+        doc_reader_new_memory_as(data, len, "t.json", lim, syn, &err);
     cr_assert(is(r != NULL), "%s", err.message ? err.message : "");
     read_events(r, out);
     doc_reader_free(r);
@@ -118,8 +118,8 @@ static void read_file(const char *path, const struct doc_limits *lim,
                       enum doc_syntax syn, struct recs *out)
 {
     struct oag_error err = OAG_ERROR_INIT;
-    struct doc_reader *r = doc_reader_new_file_as(path, "t.json", lim, syn,
-                                                  &err);
+    struct doc_reader *r =
+        doc_reader_new_file_as(path, "t.json", lim, syn, &err);
     cr_assert(is(r != NULL), "%s", err.message ? err.message : "");
     read_events(r, out);
     doc_reader_free(r);
@@ -128,9 +128,9 @@ static void read_file(const char *path, const struct doc_limits *lim,
 static const char *type_name(enum doc_event_type t)
 {
     static const char *names[] = {
-        "NONE", "STREAM_START", "STREAM_END", "DOCUMENT_START",
-        "DOCUMENT_END", "ALIAS", "SCALAR", "SEQUENCE_START", "SEQUENCE_END",
-        "MAPPING_START", "MAPPING_END",
+        "NONE",         "STREAM_START",  "STREAM_END",  "DOCUMENT_START",
+        "DOCUMENT_END", "ALIAS",         "SCALAR",      "SEQUENCE_START",
+        "SEQUENCE_END", "MAPPING_START", "MAPPING_END",
     };
     return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
 }
@@ -190,11 +190,12 @@ static void describe(const struct recs *rs, size_t i, struct buf *out)
         return;
     }
     const struct rec *e = &rs->items[i];
-    buf_addf(out, "%s [%zu %lu:%lu]-[%zu %lu:%lu] depth=%u flow=%d "
-             "style=%d '%.40s'", type_name(e->type), e->start.offset,
-             e->start.line, e->start.column, e->end.offset, e->end.line,
-             e->end.column, e->depth, (int)e->flow, (int)e->style,
-             e->value);
+    buf_addf(out,
+             "%s [%zu %lu:%lu]-[%zu %lu:%lu] depth=%u flow=%d "
+             "style=%d '%.40s'",
+             type_name(e->type), e->start.offset, e->start.line,
+             e->start.column, e->end.offset, e->end.line, e->end.column,
+             e->depth, (int)e->flow, (int)e->style, e->value);
 }
 
 /* Fails (cr_expect) when the two readings differ; label names the case. */
@@ -208,8 +209,10 @@ static void expect_same(const struct recs *json, const struct recs *ref,
         struct buf b = BUF_INIT;
         describe(json, i, &a);
         describe(ref, i, &b);
-        cr_expect(is(false), "%s: event %zu differs in %s:\n  json: %s\n"
-                  "  ref:  %s", label, i, why, buf_str(&a), buf_str(&b));
+        cr_expect(is(false),
+                  "%s: event %zu differs in %s:\n  json: %s\n"
+                  "  ref:  %s",
+                  label, i, why, buf_str(&a), buf_str(&b));
         buf_release(&a);
         buf_release(&b);
     }
@@ -219,8 +222,7 @@ static void expect_same(const struct recs *json, const struct recs *ref,
  * The property: the scanner reads data without an error and gives
  * exactly libyaml's events, from memory and from a file.
  */
-static void expect_like_libyaml(const char *data, size_t len,
-                                const char *label)
+static void expect_like_libyaml(const char *data, size_t len, const char *label)
 {
     struct recs json;
     struct recs yaml;
@@ -347,10 +349,21 @@ Test(json_reader, every_external_json_document_reads_like_libyaml)
 Test(json_reader, small_documents_of_every_shape_read_like_libyaml)
 {
     static const char *docs[] = {
-        "{}", "[]", "{}\n", "[]\n\n", "{ }", "[ ]", "[{}]", "[[]]",
-        "{\"a\":{}}", "{\"a\":[]}", "[[[[[[[[[[1]]]]]]]]]]",
+        "{}",
+        "[]",
+        "{}\n",
+        "[]\n\n",
+        "{ }",
+        "[ ]",
+        "[{}]",
+        "[[]]",
+        "{\"a\":{}}",
+        "{\"a\":[]}",
+        "[[[[[[[[[[1]]]]]]]]]]",
         "{\"a\": {\"b\": {\"c\": [1, [2, [3, {\"d\": null}]]]}}}",
-        "[\"\"]", "{\"\": \"\"}", "[true, false, null]",
+        "[\"\"]",
+        "{\"\": \"\"}",
+        "[true, false, null]",
         "[0, -0, 1, -1, 10, 1234567890123456789012345678901234567890]",
         "[0.0, -0.5, 1.25, 3.14159, 1e0, 1E5, 1e+5, 1e-5, -1.5E-10]",
         "[0e0, 0E+1, 0.0e-0, 123.456e789, -9.99E+999]",
@@ -364,8 +377,11 @@ Test(json_reader, small_documents_of_every_shape_read_like_libyaml)
         " 1]}",
         "{\n  \"a\": 1,\n  \"b\": [\n    true,\n    \"x\"\n  ]\n}\n",
         "{\r\n  \"a\": 1,\r\n  \"b\": [true]\r\n}\r\n",
-        "[1,\r2,\r3]\r", "{\"a\":\t1,\t\"b\" :\t[ 2 ,3 ] }",
-        "  \n\n  {\"a\": 1}  \n  ", "[1]  ", "[1]\n\n\n",
+        "[1,\r2,\r3]\r",
+        "{\"a\":\t1,\t\"b\" :\t[ 2 ,3 ] }",
+        "  \n\n  {\"a\": 1}  \n  ",
+        "[1]  ",
+        "[1]\n\n\n",
         "{\"a\":1,\"b\":2,\"a\":3}",
         "{\"key with spaces\": \"value: with # chars & *stars* !tags\"}",
         "[\"- dash\", \"? q\", \": c\", \"%pct\", \"@at\", \"`tick\", "
@@ -387,7 +403,7 @@ Test(json_reader, a_utf8_bom_is_skipped_and_not_counted)
     read_memory(doc, strlen(doc), NULL, DOC_SYNTAX_SNIFF, &json);
     cr_assert(eq(int, json.rc, 0));
     cr_expect(eq(int, (int)json.syntax, DOC_SYNTAX_JSON));
-    cr_expect(eq(sz, json.items[0].start.offset, 3));  /* STREAM_START */
+    cr_expect(eq(sz, json.items[0].start.offset, 3));    /* STREAM_START */
     cr_expect(eq(ulong, json.items[2].start.column, 1)); /* '{' */
     recs_release(&json);
 }
@@ -402,10 +418,33 @@ static uint32_t next_random(uint32_t *s)
 static void random_string(struct buf *b, uint32_t *s)
 {
     static const char *pieces[] = {
-        "a", "Z", "0", " ", "\\n", "\\t", "\\\"", "\\\\", "\\/", "\\u00e9",
-        "\\u20ac", "\\uD83D\\uDE00" /* libyaml refuses: replaced below */,
-        "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x8e\x89", "#", ":", ",", "{",
-        "]", "'", "\\b", "\\f", "\\r", "\\u0000", "-", "?",
+        "a",
+        "Z",
+        "0",
+        " ",
+        "\\n",
+        "\\t",
+        "\\\"",
+        "\\\\",
+        "\\/",
+        "\\u00e9",
+        "\\u20ac",
+        "\\uD83D\\uDE00" /* libyaml refuses: replaced below */,
+        "\xc3\xa9",
+        "\xe2\x82\xac",
+        "\xf0\x9f\x8e\x89",
+        "#",
+        ":",
+        ",",
+        "{",
+        "]",
+        "'",
+        "\\b",
+        "\\f",
+        "\\r",
+        "\\u0000",
+        "-",
+        "?",
     };
     size_t n = next_random(s) % 12;
     buf_addch(b, '"');
@@ -422,8 +461,19 @@ static void random_string(struct buf *b, uint32_t *s)
 static void random_number(struct buf *b, uint32_t *s)
 {
     static const char *forms[] = {
-        "0", "-0", "7", "-12", "123456789", "0.5", "-3.25", "1e9", "2E-3",
-        "6.02e+23", "-1.0E+0", "9007199254740993", "1.7976931348623157e308",
+        "0",
+        "-0",
+        "7",
+        "-12",
+        "123456789",
+        "0.5",
+        "-3.25",
+        "1e9",
+        "2E-3",
+        "6.02e+23",
+        "-1.0E+0",
+        "9007199254740993",
+        "1.7976931348623157e308",
     };
     buf_adds(b, forms[next_random(s) % (sizeof(forms) / sizeof(forms[0]))]);
 }
@@ -541,12 +591,13 @@ Test(json_reader, long_strings_and_many_tokens_across_chunks_read_like_libyaml)
     struct buf b = BUF_INIT;
     buf_adds(&b, "{\"long\": \"");
     for (size_t i = 0; i < 600 * 1024 / 16; i++) {
-        buf_adds(&b, i % 7 ? "abcdefghijklmno " : "\\u00e9\xc3\xa9\\n\xe2\x82\xac ");
+        buf_adds(&b, i % 7 ? "abcdefghijklmno "
+                           : "\\u00e9\xc3\xa9\\n\xe2\x82\xac ");
     }
     buf_adds(&b, "\",\n \"list\": [");
     for (int i = 0; i < 40000; i++) {
-        buf_addf(&b, "%s%d, \"s%d\xc3\xa9\", true, null, -%d.5e-3", i ? ", " : "",
-                 i, i, i);
+        buf_addf(&b, "%s%d, \"s%d\xc3\xa9\", true, null, -%d.5e-3",
+                 i ? ", " : "", i, i, i);
     }
     buf_adds(&b, "]}\n");
     expect_like_libyaml(b.data, b.len, "long");
@@ -561,8 +612,13 @@ Test(json_reader, long_strings_and_many_tokens_across_chunks_read_like_libyaml)
 Test(json_reader, a_token_split_at_any_byte_by_a_chunk_border_reads_the_same)
 {
     static const char *tokens[] = {
-        "\"\\uD83D\\uDE00\"", "\"\\u00e9x\"", "\"\xf0\x9f\x98\x80\"",
-        "\"\xe2\x82\xac\xc3\xa9\"", "-123.456e+78", "false", "null",
+        "\"\\uD83D\\uDE00\"",
+        "\"\\u00e9x\"",
+        "\"\xf0\x9f\x98\x80\"",
+        "\"\xe2\x82\xac\xc3\xa9\"",
+        "-123.456e+78",
+        "false",
+        "null",
         "\"a\\\"b\\\\c\\/d\"",
     };
     for (size_t t = 0; t < sizeof(tokens) / sizeof(tokens[0]); t++) {
@@ -745,12 +801,16 @@ Test(json_reader, a_tab_before_the_root_is_json_whitespace)
 Test(json_reader, unicode_line_separators_in_strings_are_characters)
 {
     /* raw U+2028, U+0085 and U+0080: one column each, no line break */
-    const char *doc = "[\"a\xe2\x80\xa8" "b\xc2\x85\xc2\x80\", 1]";
+    const char *doc = "[\"a\xe2\x80\xa8"
+                      "b\xc2\x85\xc2\x80\", 1]";
     static const struct want w[] = {
         { DOC_EV_STREAM_START, NULL, 0, 1, 1, 0 },
         { DOC_EV_DOCUMENT_START, NULL, 0, 1, 1, 0 },
         { DOC_EV_SEQUENCE_START, NULL, 0, 1, 1, 1 },
-        { DOC_EV_SCALAR, "a\xe2\x80\xa8" "b\xc2\x85\xc2\x80", 1, 1, 2, 12 },
+        { DOC_EV_SCALAR,
+          "a\xe2\x80\xa8"
+          "b\xc2\x85\xc2\x80",
+          1, 1, 2, 12 },
         { DOC_EV_SCALAR, "1", 14, 1, 11, 15 },
         { DOC_EV_SEQUENCE_END, NULL, 15, 1, 12, 16 },
         { DOC_EV_DOCUMENT_END, NULL, 16, 2, 1, 16 },
@@ -792,8 +852,7 @@ static void expect_error(const char *doc, size_t len, enum doc_syntax syn,
         cr_expect(eq(int, (int)json.err.code, (int)code), "%s", doc);
         cr_expect(eq(str, json.err.message, (char *)message), "%s", doc);
         cr_expect(eq(ulong, json.err.line, line), "%s: %s", doc, message);
-        cr_expect(eq(ulong, json.err.column, column), "%s: %s", doc,
-                  message);
+        cr_expect(eq(ulong, json.err.column, column), "%s: %s", doc, message);
         cr_expect(eq(str, json.err.file, "t.json"));
     }
     recs_release(&json);
@@ -816,8 +875,8 @@ Test(json_reader, syntax_errors_have_clear_messages_and_exact_positions)
         { "[,1]", "expected a value", 1, 2 },
         { "[1,,2]", "expected a value", 1, 4 },
         { "[1, # c\n2]", "expected a value", 1, 5 },
-        { "[True]", "invalid literal 'True' (expected true, false or null)",
-          1, 2 },
+        { "[True]", "invalid literal 'True' (expected true, false or null)", 1,
+          2 },
         { "[nul]", "invalid literal 'nul' (expected true, false or null)", 1,
           2 },
         { "[NaN]", "invalid literal 'NaN' (expected true, false or null)", 1,
@@ -836,15 +895,21 @@ Test(json_reader, syntax_errors_have_clear_messages_and_exact_positions)
         { "[.5]", "expected a value", 1, 2 },
         { "[\"a\\x\"]", "invalid escape '\\x'", 1, 4 },
         { "[\"a\\'\"]", "invalid escape '\\''", 1, 4 },
-        { "[\"\\u12G4\"]", "invalid escape '\\u12G' (expected 4 hex digits)",
-          1, 3 },
+        { "[\"\\u12G4\"]", "invalid escape '\\u12G' (expected 4 hex digits)", 1,
+          3 },
         { "[\"\\u\"]", "invalid escape '\\u' (expected 4 hex digits)", 1, 3 },
-        { "[\"\\ud800\"]", "unpaired surrogate '\\ud800' in a string (a high "
-          "surrogate needs a low one after it)", 1, 3 },
-        { "[\"\\ud800\\u0041\"]", "unpaired surrogate '\\ud800' in a string "
-          "(a high surrogate needs a low one after it)", 1, 3 },
-        { "[\"x\\uDC00\"]", "unpaired surrogate '\\uDC00' in a string (a low "
-          "surrogate without a high one before it)", 1, 4 },
+        { "[\"\\ud800\"]",
+          "unpaired surrogate '\\ud800' in a string (a high "
+          "surrogate needs a low one after it)",
+          1, 3 },
+        { "[\"\\ud800\\u0041\"]",
+          "unpaired surrogate '\\ud800' in a string "
+          "(a high surrogate needs a low one after it)",
+          1, 3 },
+        { "[\"x\\uDC00\"]",
+          "unpaired surrogate '\\uDC00' in a string (a low "
+          "surrogate without a high one before it)",
+          1, 4 },
         { "[\"a\tb\"]", "control character in a string", 1, 4 },
         { "[\"a\nb\"]", "control character in a string", 1, 4 },
         { "[\"\xc3\xa9\xc3(\"]", "invalid UTF-8 byte 0xC3", 1, 4 },
@@ -893,9 +958,8 @@ Test(json_reader, a_failed_scanner_repeats_its_error)
 {
     const char *doc = "[1 2]";
     struct oag_error err = OAG_ERROR_INIT;
-    struct doc_reader *r = doc_reader_new_memory_as(doc, strlen(doc), NULL,
-                                                    NULL, DOC_SYNTAX_JSON,
-                                                    &err);
+    struct doc_reader *r = doc_reader_new_memory_as(
+        doc, strlen(doc), NULL, NULL, DOC_SYNTAX_JSON, &err);
     struct doc_event ev;
     int rc = 0;
     for (int i = 0; i < 5 && rc == 0; i++) {
@@ -904,8 +968,8 @@ Test(json_reader, a_failed_scanner_repeats_its_error)
     cr_assert(eq(int, rc, -1));
     oag_error_release(&err);
     cr_expect(eq(int, doc_reader_next(r, &ev, &err), -1));
-    cr_expect(eq(str, err.message,
-                 "expected ',' or ']' after an array element"));
+    cr_expect(
+        eq(str, err.message, "expected ',' or ']' after an array element"));
     cr_expect(eq(int, doc_reader_next(r, &ev, NULL), -1));
     oag_error_release(&err);
     doc_reader_free(r);
@@ -987,11 +1051,9 @@ Test(json_reader, damaged_documents_fail_cleanly_and_alike_from_files)
             /* files count libyaml's offsets in characters */
             expect_same(&file, &mem, mem.syntax == DOC_SYNTAX_JSON, label);
         } else if (file.rc != 0) {
-            cr_expect(eq(str, file.err.message, mem.err.message), "%s",
-                      label);
+            cr_expect(eq(str, file.err.message, mem.err.message), "%s", label);
             cr_expect(eq(ulong, file.err.line, mem.err.line), "%s", label);
-            cr_expect(eq(ulong, file.err.column, mem.err.column), "%s",
-                      label);
+            cr_expect(eq(ulong, file.err.column, mem.err.column), "%s", label);
         }
         remove(path);
         free(path);
@@ -1032,12 +1094,17 @@ Test(json_reader, a_value_larger_than_max_token_bytes_is_a_limit_error)
 {
     struct doc_limits lim = { .max_token_bytes = 10 };
     static const char *ok[] = {
-        "[\"0123456789\"]", "[1234567890]", "[\"\\u00e9\\u00e9\\u00e9"
+        "[\"0123456789\"]",
+        "[1234567890]",
+        "[\"\\u00e9\\u00e9\\u00e9"
         "\\u00e9\\u00e9\"]",
     };
     static const char *big[] = {
-        "[\"0123456789x\"]", "[12345678901]", "[\"\\u00e9\\u00e9\\u00e9"
-        "\\u00e9\\u00e9x\"]", "{\"0123456789x\": 1}",
+        "[\"0123456789x\"]",
+        "[12345678901]",
+        "[\"\\u00e9\\u00e9\\u00e9"
+        "\\u00e9\\u00e9x\"]",
+        "{\"0123456789x\": 1}",
     };
     struct recs json;
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -1089,16 +1156,16 @@ Test(json_reader, the_first_byte_chooses_the_parser)
         const char *doc;
         enum doc_syntax syntax;
     } cases[] = {
-        { "{}", DOC_SYNTAX_JSON },       { "[1]", DOC_SYNTAX_JSON },
+        { "{}", DOC_SYNTAX_JSON },        { "[1]", DOC_SYNTAX_JSON },
         { " \r\n\t{}", DOC_SYNTAX_JSON }, { "\xef\xbb\xbf[]", DOC_SYNTAX_JSON },
-        { "a: 1", DOC_SYNTAX_YAML },     { "", DOC_SYNTAX_YAML },
-        { "# {}\n{}", DOC_SYNTAX_YAML }, { "\"a\"", DOC_SYNTAX_YAML },
-        { "--- {}", DOC_SYNTAX_YAML },   { "  \n", DOC_SYNTAX_YAML },
+        { "a: 1", DOC_SYNTAX_YAML },      { "", DOC_SYNTAX_YAML },
+        { "# {}\n{}", DOC_SYNTAX_YAML },  { "\"a\"", DOC_SYNTAX_YAML },
+        { "--- {}", DOC_SYNTAX_YAML },    { "  \n", DOC_SYNTAX_YAML },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const char *d = cases[i].doc;
-        struct doc_reader *m = doc_reader_new_memory(d, strlen(d), NULL, NULL,
-                                                     NULL);
+        struct doc_reader *m =
+            doc_reader_new_memory(d, strlen(d), NULL, NULL, NULL);
         cr_expect(eq(int, (int)doc_reader_syntax(m), (int)cases[i].syntax),
                   "memory '%s'", d);
         doc_reader_free(m);

@@ -40,8 +40,7 @@ static enum oag_error_code read_all(const char *data, size_t len,
                                     const struct doc_limits *lim,
                                     struct oag_error *err)
 {
-    struct doc_reader *r = doc_reader_new_memory(data, len, "t.yaml", lim,
-                                                 err);
+    struct doc_reader *r = doc_reader_new_memory(data, len, "t.yaml", lim, err);
     if (!r) {
         return err->code;
     }
@@ -63,8 +62,8 @@ static enum oag_error_code read_all(const char *data, size_t len,
 Test(reader, ascii_offsets_lines_and_columns_are_exact)
 {
     const char *doc = "a: b\nlist:\n  - x\n";
-    struct doc_reader *r = doc_reader_new_memory(doc, strlen(doc), NULL,
-                                                 NULL, NULL);
+    struct doc_reader *r =
+        doc_reader_new_memory(doc, strlen(doc), NULL, NULL, NULL);
     struct doc_event ev;
     nth_scalar(r, 0, &ev);
     cr_expect(eq(sz, ev.start.offset, 0));
@@ -87,8 +86,8 @@ Test(reader, non_ascii_text_gives_byte_offsets_not_character_indexes)
 {
     /* "é" is 2 bytes, "€" 3, "😀" 4: libyaml counts one character each */
     const char *doc = "k: \xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\nx: y\n";
-    struct doc_reader *r = doc_reader_new_memory(doc, strlen(doc), NULL,
-                                                 NULL, NULL);
+    struct doc_reader *r =
+        doc_reader_new_memory(doc, strlen(doc), NULL, NULL, NULL);
     struct doc_event ev;
     nth_scalar(r, 1, &ev);
     cr_expect(eq(sz, ev.end.offset, 12));
@@ -105,9 +104,10 @@ Test(reader, non_ascii_text_gives_byte_offsets_not_character_indexes)
 
 Test(reader, utf8_bom_is_counted_in_byte_offsets)
 {
-    const char *doc = "\xEF\xBB\xBF" "a: b\n";
-    struct doc_reader *r = doc_reader_new_memory(doc, strlen(doc), NULL,
-                                                 NULL, NULL);
+    const char *doc = "\xEF\xBB\xBF"
+                      "a: b\n";
+    struct doc_reader *r =
+        doc_reader_new_memory(doc, strlen(doc), NULL, NULL, NULL);
     struct doc_event ev;
     nth_scalar(r, 0, &ev);
     cr_expect(eq(sz, ev.start.offset, 3));
@@ -119,9 +119,10 @@ Test(reader, utf8_bom_is_counted_in_byte_offsets)
 
 Test(reader, bom_with_non_ascii_text_keeps_offsets_exact)
 {
-    const char *doc = "\xEF\xBB\xBF" "k: \xC3\xA9\nz: w\n";
-    struct doc_reader *r = doc_reader_new_memory(doc, strlen(doc), NULL,
-                                                 NULL, NULL);
+    const char *doc = "\xEF\xBB\xBF"
+                      "k: \xC3\xA9\nz: w\n";
+    struct doc_reader *r =
+        doc_reader_new_memory(doc, strlen(doc), NULL, NULL, NULL);
     struct doc_event ev;
     nth_scalar(r, 2, &ev);
     cr_expect(eq(str, (char *)ev.value, "z"));
@@ -132,8 +133,8 @@ Test(reader, bom_with_non_ascii_text_keeps_offsets_exact)
 Test(reader, crlf_lines_count_once_and_offsets_stay_exact)
 {
     const char *doc = "a: 1\r\nb: 2\r\n";
-    struct doc_reader *r = doc_reader_new_memory(doc, strlen(doc), NULL,
-                                                 NULL, NULL);
+    struct doc_reader *r =
+        doc_reader_new_memory(doc, strlen(doc), NULL, NULL, NULL);
     struct doc_event ev;
     nth_scalar(r, 2, &ev);
     cr_expect(eq(str, (char *)ev.value, "b"));
@@ -146,14 +147,14 @@ Test(reader, crlf_lines_count_once_and_offsets_stay_exact)
 Test(reader, scalar_styles_and_flow_collections_are_reported)
 {
     const char *doc = "a: 'x'\nb: \"y\"\nc: |\n  z\nd: >\n  w\ne: {f: [1]}\n";
-    struct doc_reader *r = doc_reader_new_memory(doc, strlen(doc), NULL,
-                                                 NULL, NULL);
+    struct doc_reader *r =
+        doc_reader_new_memory(doc, strlen(doc), NULL, NULL, NULL);
     struct oag_error err = OAG_ERROR_INIT;
     struct doc_event ev;
     enum doc_scalar_style want[] = {
-        DOC_SCALAR_PLAIN, DOC_SCALAR_SINGLE, DOC_SCALAR_PLAIN,
-        DOC_SCALAR_DOUBLE, DOC_SCALAR_PLAIN, DOC_SCALAR_LITERAL,
-        DOC_SCALAR_PLAIN, DOC_SCALAR_FOLDED,
+        DOC_SCALAR_PLAIN,  DOC_SCALAR_SINGLE, DOC_SCALAR_PLAIN,
+        DOC_SCALAR_DOUBLE, DOC_SCALAR_PLAIN,  DOC_SCALAR_LITERAL,
+        DOC_SCALAR_PLAIN,  DOC_SCALAR_FOLDED,
     };
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
         nth_scalar(r, 0, &ev);
@@ -181,8 +182,8 @@ Test(reader, scalar_styles_and_flow_collections_are_reported)
 Test(reader, anchors_tags_and_aliases_are_reported)
 {
     const char *doc = "a: &x !!str 1\nb: *x\n";
-    struct doc_reader *r = doc_reader_new_memory(doc, strlen(doc), NULL,
-                                                 NULL, NULL);
+    struct doc_reader *r =
+        doc_reader_new_memory(doc, strlen(doc), NULL, NULL, NULL);
     struct oag_error err = OAG_ERROR_INIT;
     struct doc_event ev;
     nth_scalar(r, 1, &ev);
@@ -214,8 +215,8 @@ Test(reader, syntax_error_has_file_line_and_column)
 {
     const char *doc = "a: b\nc: [1, 2\nd: e\n";
     struct oag_error err = OAG_ERROR_INIT;
-    cr_expect(eq(int, (int)read_all(doc, strlen(doc), NULL, &err),
-                 OAG_ERR_SYNTAX));
+    cr_expect(
+        eq(int, (int)read_all(doc, strlen(doc), NULL, &err), OAG_ERR_SYNTAX));
     cr_expect(eq(str, err.file, "t.yaml"));
     cr_expect(eq(ulong, err.line, 3));
     cr_expect(is(err.column > 0));
@@ -227,8 +228,8 @@ Test(reader, invalid_utf8_is_a_syntax_error_with_the_byte)
 {
     const char *doc = "a: b\nc: \xFF\xFE\n";
     struct oag_error err = OAG_ERROR_INIT;
-    cr_expect(eq(int, (int)read_all(doc, strlen(doc), NULL, &err),
-                 OAG_ERR_SYNTAX));
+    cr_expect(
+        eq(int, (int)read_all(doc, strlen(doc), NULL, &err), OAG_ERR_SYNTAX));
     cr_expect(eq(ulong, err.line, 2));
     cr_expect(is(strstr(err.message, "0xff") != NULL), "%s", err.message);
     oag_error_release(&err);
@@ -236,7 +237,8 @@ Test(reader, invalid_utf8_is_a_syntax_error_with_the_byte)
 
 Test(reader, utf16_documents_are_refused_as_unsupported)
 {
-    const char le[] = "\xFF\xFE" "a\0:\0 \0b\0";
+    const char le[] = "\xFF\xFE"
+                      "a\0:\0 \0b\0";
     const char be[] = "\0a\0:\0 \0b";
     struct oag_error err = OAG_ERROR_INIT;
     cr_expect(eq(int, (int)read_all(le, sizeof(le) - 1, NULL, &err),
@@ -322,8 +324,8 @@ Test(reader, binary_junk_ends_in_an_error_never_a_crash)
 Test(reader, skip_reads_through_the_matching_end)
 {
     const char *doc = "a:\n  b: [1, {c: 2}]\n  d: 3\ne: 4\n";
-    struct doc_reader *r = doc_reader_new_memory(doc, strlen(doc), NULL,
-                                                 NULL, NULL);
+    struct doc_reader *r =
+        doc_reader_new_memory(doc, strlen(doc), NULL, NULL, NULL);
     struct oag_error err = OAG_ERROR_INIT;
     struct doc_event ev;
     nth_scalar(r, 0, &ev); /* a */
@@ -342,10 +344,9 @@ Test(reader, file_source_gives_the_same_events_as_memory)
     const char *doc = "k: v\nlist: [a, 'b', \"c\"]\n";
     char *path = test_write_temp(doc, strlen(doc), ".yaml");
     struct oag_error err = OAG_ERROR_INIT;
-    struct doc_reader *f = doc_reader_new_file(path, "shown.yaml", NULL,
-                                               &err);
-    struct doc_reader *m = doc_reader_new_memory(doc, strlen(doc), NULL,
-                                                 NULL, &err);
+    struct doc_reader *f = doc_reader_new_file(path, "shown.yaml", NULL, &err);
+    struct doc_reader *m =
+        doc_reader_new_memory(doc, strlen(doc), NULL, NULL, &err);
     cr_assert(is(f && m));
     cr_expect(eq(str, (char *)doc_reader_name(f), "shown.yaml"));
     struct doc_event a;
@@ -369,8 +370,8 @@ Test(reader, file_source_gives_the_same_events_as_memory)
 Test(reader, missing_file_is_an_io_error_naming_it)
 {
     struct oag_error err = OAG_ERROR_INIT;
-    struct doc_reader *r = doc_reader_new_file("/nonexistent/x.yaml", NULL,
-                                               NULL, &err);
+    struct doc_reader *r =
+        doc_reader_new_file("/nonexistent/x.yaml", NULL, NULL, &err);
     cr_expect(is(r == NULL));
     cr_expect(eq(int, (int)err.code, OAG_ERR_IO));
     cr_expect(is(strstr(err.message, "/nonexistent/x.yaml") != NULL));

@@ -56,15 +56,13 @@ Test(splice, overlapping_or_out_of_range_edits_are_an_internal_error)
     struct oag_error err = OAG_ERROR_INIT;
     doc_splice_add(&s, 1, 5, "", 0);
     doc_splice_add(&s, 4, 6, "", 0);
-    cr_expect(eq(int, doc_splice_apply(&s, "0123456789", 10, &out, &err),
-                 -1));
+    cr_expect(eq(int, doc_splice_apply(&s, "0123456789", 10, &out, &err), -1));
     cr_expect(eq(int, (int)err.code, OAG_ERR_INTERNAL));
     oag_error_release(&err);
     doc_splice_release(&s);
     doc_splice_add(&s, 8, 12, "", 0);
     buf_reset(&out);
-    cr_expect(eq(int, doc_splice_apply(&s, "0123456789", 10, &out, &err),
-                 -1));
+    cr_expect(eq(int, doc_splice_apply(&s, "0123456789", 10, &out, &err), -1));
     oag_error_release(&err);
     doc_splice_release(&s);
     buf_release(&out);
@@ -118,33 +116,190 @@ Test(splice, style_detection_finds_newline_step_and_quotes)
 /* ---- the YAML scalar emitter, property style ---- */
 
 static const char *const tricky[] = {
-    "200", "404", "yes", "no", "Yes", "ON", "off", "y", "n", "null", "Null",
-    "NULL", "~", "", " x", "x ", " ", "  ", "a: b", "a:b", "x:", ":x", "#x",
-    "x #y", "x#y", "'", "''", "\"", "\"\"", "'\"", "\\", "a\\b", "\\d{2}",
-    "5\\d{2}", "2\\d{2}", "\\\\", "\\\"", "tab\there", "\t", "\tx", "x\t",
-    "\n", "\n\n", "\nx", "x\n", "x\n\n", "x\n\n\n", "a\nb", "a\n\nb",
-    "a\n \nb", "a\n\t\nb", " a\nb", "\ta\nb", "a\n b\n", "a\n\tb\n",
-    "a\r\nb", "\r", "x\r", "line1\nline2\n", "#c\nx", "x\n#c", "- x", "-",
-    "--", "---", "--- x", "...", "x\n---\ny", "x\n...\n", "? x", "?", ": x",
-    "&a", "*a", "!tag", "!", "%x", "@x", "`x", "{a}", "[a]", "{", "}", "]",
-    "a,b", ",", "|", "|-", ">", ">+", "=", "<<", "0x1F", "0o17", "0b101",
-    "1_000", "1:30", "190:20:30", ".inf", "-.inf", ".nan", ".NaN", "1e3",
-    "1E3", "+1", "-1", "0", "00", "007", "1.", ".5", "1.5e-3", "+.5",
-    "true", "True", "FALSE", "default", "application/json", "text/html",
-    "\xC3\xA9", "\xE2\x82\xAC x", "\xF0\x9F\x98\x80",
-    "\xE2\x80\xA8", "a\xE2\x80\xA8" "b", "a\xE2\x80\xA9" "b", "\xC2\x85",
-    "a\xC2\x85" "b", "\xEF\xBB\xBF" "x", "x\xEF\xBB\xBF", "\xC2\x80",
-    "\xC2\x9F", "\xC2\xA0", "a\xC2\x9B" "b", "\xEF\xBF\xBE", "\xEF\xBF\xBF",
-    "\x7F", "\x01", "\x1B[0m", "a\x08" "b", "\x1F",
-    "$input.json('$')", "$input.path('$').errorMessage",
-    "#set($x = 1)\n{\"a\": \"$x\"}\n", "{\"error\": \"upstream\"}",
-    "'*'", "'GET,OPTIONS'", "method.response.header.X-Trace",
-    "integration.response.body.a.b", "(\\n|.)*", ".*Error.*", "(?s).*",
-    "[\\s\\S]*", "^4\\d{2}$", "x{2,}", "a|b", "a | b", "a > b", "a |",
-    "trailing spaces  \nx", "x  \n", "  indented\nx", "x\n  indented\n",
-    "x\n\n  y\n", "/pets/{id}", "{proxy+}", "$ref", "%", "100%", "a%b",
-    "\"quoted\" and 'single'", "it's", "say \"hi\"", "a\\nb",
-    "C:\\path\\to", "\\x41", "\\u0041", "\\N", "\\L",
+    "200",
+    "404",
+    "yes",
+    "no",
+    "Yes",
+    "ON",
+    "off",
+    "y",
+    "n",
+    "null",
+    "Null",
+    "NULL",
+    "~",
+    "",
+    " x",
+    "x ",
+    " ",
+    "  ",
+    "a: b",
+    "a:b",
+    "x:",
+    ":x",
+    "#x",
+    "x #y",
+    "x#y",
+    "'",
+    "''",
+    "\"",
+    "\"\"",
+    "'\"",
+    "\\",
+    "a\\b",
+    "\\d{2}",
+    "5\\d{2}",
+    "2\\d{2}",
+    "\\\\",
+    "\\\"",
+    "tab\there",
+    "\t",
+    "\tx",
+    "x\t",
+    "\n",
+    "\n\n",
+    "\nx",
+    "x\n",
+    "x\n\n",
+    "x\n\n\n",
+    "a\nb",
+    "a\n\nb",
+    "a\n \nb",
+    "a\n\t\nb",
+    " a\nb",
+    "\ta\nb",
+    "a\n b\n",
+    "a\n\tb\n",
+    "a\r\nb",
+    "\r",
+    "x\r",
+    "line1\nline2\n",
+    "#c\nx",
+    "x\n#c",
+    "- x",
+    "-",
+    "--",
+    "---",
+    "--- x",
+    "...",
+    "x\n---\ny",
+    "x\n...\n",
+    "? x",
+    "?",
+    ": x",
+    "&a",
+    "*a",
+    "!tag",
+    "!",
+    "%x",
+    "@x",
+    "`x",
+    "{a}",
+    "[a]",
+    "{",
+    "}",
+    "]",
+    "a,b",
+    ",",
+    "|",
+    "|-",
+    ">",
+    ">+",
+    "=",
+    "<<",
+    "0x1F",
+    "0o17",
+    "0b101",
+    "1_000",
+    "1:30",
+    "190:20:30",
+    ".inf",
+    "-.inf",
+    ".nan",
+    ".NaN",
+    "1e3",
+    "1E3",
+    "+1",
+    "-1",
+    "0",
+    "00",
+    "007",
+    "1.",
+    ".5",
+    "1.5e-3",
+    "+.5",
+    "true",
+    "True",
+    "FALSE",
+    "default",
+    "application/json",
+    "text/html",
+    "\xC3\xA9",
+    "\xE2\x82\xAC x",
+    "\xF0\x9F\x98\x80",
+    "\xE2\x80\xA8",
+    "a\xE2\x80\xA8"
+    "b",
+    "a\xE2\x80\xA9"
+    "b",
+    "\xC2\x85",
+    "a\xC2\x85"
+    "b",
+    "\xEF\xBB\xBF"
+    "x",
+    "x\xEF\xBB\xBF",
+    "\xC2\x80",
+    "\xC2\x9F",
+    "\xC2\xA0",
+    "a\xC2\x9B"
+    "b",
+    "\xEF\xBF\xBE",
+    "\xEF\xBF\xBF",
+    "\x7F",
+    "\x01",
+    "\x1B[0m",
+    "a\x08"
+    "b",
+    "\x1F",
+    "$input.json('$')",
+    "$input.path('$').errorMessage",
+    "#set($x = 1)\n{\"a\": \"$x\"}\n",
+    "{\"error\": \"upstream\"}",
+    "'*'",
+    "'GET,OPTIONS'",
+    "method.response.header.X-Trace",
+    "integration.response.body.a.b",
+    "(\\n|.)*",
+    ".*Error.*",
+    "(?s).*",
+    "[\\s\\S]*",
+    "^4\\d{2}$",
+    "x{2,}",
+    "a|b",
+    "a | b",
+    "a > b",
+    "a |",
+    "trailing spaces  \nx",
+    "x  \n",
+    "  indented\nx",
+    "x\n  indented\n",
+    "x\n\n  y\n",
+    "/pets/{id}",
+    "{proxy+}",
+    "$ref",
+    "%",
+    "100%",
+    "a%b",
+    "\"quoted\" and 'single'",
+    "it's",
+    "say \"hi\"",
+    "a\\nb",
+    "C:\\path\\to",
+    "\\x41",
+    "\\u0041",
+    "\\N",
+    "\\L",
 };
 
 struct variant {
@@ -155,7 +310,7 @@ struct variant {
 };
 
 static const struct variant variants[] = {
-    { '\'', "\n", 2, 0 }, { '"', "\n", 2, 0 }, { '\'', "\r\n", 4, 4 },
+    { '\'', "\n", 2, 0 }, { '"', "\n", 2, 0 },  { '\'', "\r\n", 4, 4 },
     { '"', "\n", 4, 6 },  { '\'', "\n", 1, 2 }, { '"', "\r\n", 3, 3 },
 };
 
@@ -170,8 +325,8 @@ static void add_spaces(struct buf *b, unsigned n)
 static json_t *read_back(const char *doc, size_t len, unsigned indent,
                          struct oag_error *err)
 {
-    struct doc_reader *r = doc_reader_new_memory(doc, len, "emit.yaml",
-                                                 NULL, err);
+    struct doc_reader *r =
+        doc_reader_new_memory(doc, len, "emit.yaml", NULL, err);
     if (!r) {
         return NULL;
     }
@@ -218,7 +373,9 @@ static char *show(const char *s, size_t n)
 static void check_round_trip(const char *s, size_t n, const struct variant *v)
 {
     struct doc_style st = {
-        .json = false, .step = v->step, .quote = v->quote,
+        .json = false,
+        .step = v->step,
+        .quote = v->quote,
         .newline = v->newline,
     };
     /*
@@ -270,11 +427,11 @@ static void check_round_trip(const char *s, size_t n, const struct variant *v)
             char *gs = got ? show(got, got_len) : xstrdup("(none)");
             cr_expect(is(got && got_len == n && memcmp(got, s, n) == 0),
                       "%s (%s, quote %c, indent %u) read back as %s from %s",
-                      want, as_key ? "key" : "value", v->quote, v->indent,
-                      gs, text);
-            cr_expect(eq(int, (int)json_integer_value(json_object_get(
-                                  m, "z")), 1),
-                      "%s: the next key was swallowed in %s", want, text);
+                      want, as_key ? "key" : "value", v->quote, v->indent, gs,
+                      text);
+            cr_expect(
+                eq(int, (int)json_integer_value(json_object_get(m, "z")), 1),
+                "%s: the next key was swallowed in %s", want, text);
             free(gs);
         }
         free(want);
@@ -320,8 +477,9 @@ Test(emit, very_long_strings_read_back)
 Test(emit, every_concatenation_of_two_tricky_strings_reads_back)
 {
     static const char *const parts[] = {
-        "", " ", "\n", "\t", "'", "\"", "\\", "#", ": ", "- ", "x", "200",
-        "\r\n", "\xE2\x80\xA8", "\xC2\x85", "null", "{",
+        "",         " ",    "\n", "\t", "'",   "\"",   "\\",
+        "#",        ": ",   "- ", "x",  "200", "\r\n", "\xE2\x80\xA8",
+        "\xC2\x85", "null", "{",
     };
     size_t np = sizeof(parts) / sizeof(parts[0]);
     for (size_t i = 0; i < np; i++) {
@@ -373,8 +531,8 @@ static json_t *parse_yaml(const char *doc, size_t len)
     } while (ev.type == DOC_EV_STREAM_START ||
              ev.type == DOC_EV_DOCUMENT_START);
     struct doc_tree t = { 0 };
-    cr_assert(eq(int, doc_tree_build(r, &ev, NULL, 0, "", NULL, &t, &err),
-                 0), "%s in %s", err.message ? err.message : "", doc);
+    cr_assert(eq(int, doc_tree_build(r, &ev, NULL, 0, "", NULL, &t, &err), 0),
+              "%s in %s", err.message ? err.message : "", doc);
     json_t *v = json_incref(t.root);
     doc_tree_release(&t);
     doc_reader_free(r);
@@ -440,7 +598,8 @@ Test(emit, yaml_flow_and_json_read_back_as_the_same_value)
     doc_emit_json(&b, v, &st, 2);
     /* nested lines at indent + k * step, the closing bracket at indent */
     cr_expect(is(strncmp(b.data, "{\n    \"default\": {\n      \"statusCode\"",
-                         36) == 0), "%s", b.data);
+                         36) == 0),
+              "%s", b.data);
     cr_expect(is(b.len > 3 && strcmp(b.data + b.len - 4, "\n  }") == 0));
     buf_release(&b);
     json_decref(v);

@@ -26,8 +26,8 @@ static int build_root(const char *doc, const struct doc_limits *lim,
                       struct doc_tree *out, struct oag_error_list *diags,
                       struct oag_error *err)
 {
-    struct doc_reader *r = doc_reader_new_memory(doc, strlen(doc), "t.yaml",
-                                                 lim, err);
+    struct doc_reader *r =
+        doc_reader_new_memory(doc, strlen(doc), "t.yaml", lim, err);
     if (!r) {
         return -1;
     }
@@ -40,8 +40,8 @@ static int build_root(const char *doc, const struct doc_limits *lim,
         }
     } while (ev.type == DOC_EV_STREAM_START ||
              ev.type == DOC_EV_DOCUMENT_START);
-    rc = doc_tree_build(r, &ev, &anchors, DOC_TREE_POSITIONS, "/base",
-                        diags, out, err);
+    rc = doc_tree_build(r, &ev, &anchors, DOC_TREE_POSITIONS, "/base", diags,
+                        out, err);
 out:
     doc_anchors_release(&anchors);
     doc_reader_free(r);
@@ -52,8 +52,8 @@ static json_t *load(const char *doc)
 {
     struct doc_tree t = { 0 };
     struct oag_error err = OAG_ERROR_INIT;
-    cr_assert(eq(int, build_root(doc, NULL, &t, NULL, &err), 0), "%s: %s",
-              doc, err.message ? err.message : "");
+    cr_assert(eq(int, build_root(doc, NULL, &t, NULL, &err), 0), "%s: %s", doc,
+              err.message ? err.message : "");
     json_t *v = json_incref(t.root);
     doc_tree_release(&t);
     return v;
@@ -168,13 +168,16 @@ Test(tree, duplicate_keys_keep_the_last_value_and_warn_with_a_location)
     struct doc_tree t = { 0 };
     struct oag_error_list diags = OAG_ERROR_LIST_INIT;
     cr_assert(eq(int, build_root(doc, NULL, &t, &diags, NULL), 0));
-    cr_expect(eq(int, (int)json_integer_value(json_object_get(
-                          json_object_get(t.root, "m"), "k")), 2));
+    cr_expect(eq(int,
+                 (int)json_integer_value(
+                     json_object_get(json_object_get(t.root, "m"), "k")),
+                 2));
     cr_assert(eq(sz, diags.len, 1));
     cr_expect(eq(int, (int)diags.items[0].severity, OAG_SEV_WARNING));
     char *s = oag_error_format(&diags.items[0].error, OAG_SEV_WARNING);
-    cr_expect(eq(str, s, "t.yaml:3:3: warning: duplicate key 'k' (API "
-                         "Gateway uses the last one) (at /base/m/k)"));
+    cr_expect(eq(str, s,
+                 "t.yaml:3:3: warning: duplicate key 'k' (API "
+                 "Gateway uses the last one) (at /base/m/k)"));
     free(s);
     oag_error_list_release(&diags);
     doc_tree_release(&t);
@@ -190,16 +193,15 @@ Test(tree, aliases_expand_to_their_anchor)
 
 Test(tree, alias_bomb_stops_at_the_budget)
 {
-    const char *doc =
-        "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
-        "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
-        "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
-        "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
-        "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
-        "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
-        "h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n"
-        "i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h, *h]\n";
+    const char *doc = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+                      "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                      "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+                      "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+                      "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+                      "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+                      "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
+                      "h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n"
+                      "i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h, *h]\n";
     struct doc_tree t = { 0 };
     struct oag_error err = OAG_ERROR_INIT;
     cr_expect(eq(int, build_root(doc, NULL, &t, NULL, &err), -1));
@@ -219,8 +221,8 @@ Test(tree, unknown_alias_is_an_error_with_its_location)
 {
     struct doc_tree t = { 0 };
     struct oag_error err = OAG_ERROR_INIT;
-    cr_expect(eq(int, build_root("a: 1\nb: *nope\n", NULL, &t, NULL, &err),
-                 -1));
+    cr_expect(
+        eq(int, build_root("a: 1\nb: *nope\n", NULL, &t, NULL, &err), -1));
     cr_expect(is(strstr(err.message, "nope") != NULL));
     cr_expect(eq(ulong, err.line, 2));
     cr_expect(eq(ulong, err.column, 4));
@@ -231,8 +233,7 @@ Test(tree, complex_keys_are_refused)
 {
     struct doc_tree t = { 0 };
     struct oag_error err = OAG_ERROR_INIT;
-    cr_expect(eq(int, build_root("? [a, b]\n: c\n", NULL, &t, NULL, &err),
-                 -1));
+    cr_expect(eq(int, build_root("? [a, b]\n: c\n", NULL, &t, NULL, &err), -1));
     cr_expect(eq(int, (int)err.code, OAG_ERR_UNSUPPORTED));
     oag_error_release(&err);
 }
@@ -254,8 +255,8 @@ Test(tree, merge_keys_are_kept_as_keys_with_a_warning)
 Test(tree, anchors_in_skipped_nodes_still_resolve_later_aliases)
 {
     const char *doc = "skip:\n  deep: [1, &t {a: b}]\nkeep: *t\n";
-    struct doc_reader *r = doc_reader_new_memory(doc, strlen(doc), NULL,
-                                                 NULL, NULL);
+    struct doc_reader *r =
+        doc_reader_new_memory(doc, strlen(doc), NULL, NULL, NULL);
     struct doc_anchors anchors = { 0 };
     struct oag_error err = OAG_ERROR_INIT;
     struct doc_event ev;
@@ -270,10 +271,10 @@ Test(tree, anchors_in_skipped_nodes_still_resolve_later_aliases)
     cr_assert(eq(int, doc_reader_next(r, &ev, &err), 0)); /* keep */
     cr_assert(eq(int, doc_reader_next(r, &ev, &err), 0)); /* *t */
     struct doc_tree t = { 0 };
-    cr_assert(eq(int, doc_tree_build(r, &ev, &anchors, 0, "", NULL, &t,
-                                     &err), 0));
-    cr_expect(eq(str, (char *)json_string_value(json_object_get(t.root, "a")),
-                 "b"));
+    cr_assert(
+        eq(int, doc_tree_build(r, &ev, &anchors, 0, "", NULL, &t, &err), 0));
+    cr_expect(
+        eq(str, (char *)json_string_value(json_object_get(t.root, "a")), "b"));
     doc_tree_release(&t);
     doc_anchors_release(&anchors);
     doc_reader_free(r);
@@ -284,8 +285,8 @@ Test(tree, skipping_an_anchored_block_node_reports_its_real_end)
     /* the end of a skipped node is where merge inserts text after it */
     const char *doc = "a: &x\n  k: v\n  l: w\nb:\n  m: &y\n    n: o\n"
                       "  p: &z q\nc: 1\n";
-    struct doc_reader *r = doc_reader_new_memory(doc, strlen(doc), NULL,
-                                                 NULL, NULL);
+    struct doc_reader *r =
+        doc_reader_new_memory(doc, strlen(doc), NULL, NULL, NULL);
     struct doc_anchors anchors = { 0 };
     struct oag_error err = OAG_ERROR_INIT;
     struct doc_event ev;

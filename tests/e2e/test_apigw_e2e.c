@@ -76,8 +76,8 @@ static void proxy_start(struct proxy *p, const char *config)
         dup2(fds[1], 1);
         close(fds[0]);
         close(fds[1]);
-        execlp("python3", "python3", script, "--upstream", upstream,
-               "--config", config ? config : "{}", (char *)NULL);
+        execlp("python3", "python3", script, "--upstream", upstream, "--config",
+               config ? config : "{}", (char *)NULL);
         _exit(127);
     }
     close(fds[1]);
@@ -184,8 +184,7 @@ struct e2e {
     struct counted_sleep sleep;
 };
 
-static struct aws_client *make_client(struct e2e *e, bool pacing,
-                                      FILE *trace)
+static struct aws_client *make_client(struct e2e *e, bool pacing, FILE *trace)
 {
     struct aws_client_options o = {
         .cred = { .endpoint_url = e->proxy.endpoint, .region = "us-east-1" },
@@ -234,24 +233,22 @@ static json_t *mock_get(void)
         "x-amazon-apigateway-integration", "type", "mock", "uri", "",
         "httpMethod", "GET", "requestTemplates", "application/json",
         "{\"statusCode\": 200}", "responses", "default", "statusCode", "200",
-        "4\\d{2}", "statusCode", "400", "responseTemplates",
-        "application/json", "{\"error\": true}");
+        "4\\d{2}", "statusCode", "400", "responseTemplates", "application/json",
+        "{\"error\": true}");
 }
 
 /* An OpenAPI 3 document titled name with /pets and n_extra more paths. */
 static char *openapi_doc(const char *name, int n_extra)
 {
     json_t *paths = json_object();
-    json_object_set_new(paths, "/pets", json_pack("{s:o}", "get",
-                                                  mock_get()));
+    json_object_set_new(paths, "/pets", json_pack("{s:o}", "get", mock_get()));
     for (int i = 0; i < n_extra; i++) {
         char key[32];
         snprintf(key, sizeof(key), "/r%03d", i);
-        json_object_set_new(paths, key, json_pack("{s:o}", "get",
-                                                  mock_get()));
+        json_object_set_new(paths, key, json_pack("{s:o}", "get", mock_get()));
     }
-    json_t *doc = json_pack("{s:s, s:{s:s, s:s, s:s}, s:o}", "openapi",
-                            "3.0.1", "info", "title", name, "description",
+    json_t *doc = json_pack("{s:s, s:{s:s, s:s, s:s}, s:o}", "openapi", "3.0.1",
+                            "info", "title", name, "description",
                             "oas2apigw e2e", "version", "1", "paths", paths);
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
@@ -269,8 +266,8 @@ static char *import_api(struct e2e *e, const char *name, int n_extra)
     char *doc = openapi_doc(name, n_extra);
     json_t *api = NULL;
     struct oag_error err = OAG_ERROR_INIT;
-    int rc = apigw_import_rest_api(e->client, doc, strlen(doc), NULL, &api,
-                                   &err);
+    int rc =
+        apigw_import_rest_api(e->client, doc, strlen(doc), NULL, &api, &err);
     cr_assert(eq(int, rc, 0), "%s", err.message);
     const char *id = json_string_value(json_object_get(api, "id"));
     cr_assert(id != NULL);
@@ -287,8 +284,8 @@ static char *resource_id(struct e2e *e, const char *api, const char *path)
 {
     struct apigw_resources res = { 0 };
     struct oag_error err = OAG_ERROR_INIT;
-    cr_assert(eq(int, apigw_get_resources(e->client, api, &res, &err), 0),
-              "%s", err.message);
+    cr_assert(eq(int, apigw_get_resources(e->client, api, &res, &err), 0), "%s",
+              err.message);
     char *id = NULL;
     for (size_t i = 0; i < res.len; i++) {
         if (res.items[i].path && strcmp(res.items[i].path, path) == 0) {
@@ -304,8 +301,7 @@ static char *resource_id(struct e2e *e, const char *api, const char *path)
 /* Every operation                                                     */
 /* ------------------------------------------------------------------ */
 
-Test(apigw_e2e, import_list_find_and_get_rest_apis,
-     .timeout = E2E_TIMEOUT)
+Test(apigw_e2e, import_list_find_and_get_rest_apis, .timeout = E2E_TIMEOUT)
 {
     struct e2e e;
     e2e_start(&e, NULL);
@@ -320,7 +316,7 @@ Test(apigw_e2e, import_list_find_and_get_rest_apis,
     bool seen = false;
     size_t i;
     json_t *v;
-    json_array_foreach(all, i, v) {
+    json_array_foreach (all, i, v) {
         seen |= strcmp(json_string_value(json_object_get(v, "id")), api) == 0;
     }
     cr_assert(seen, "GetRestApis does not list %s", api);
@@ -329,21 +325,21 @@ Test(apigw_e2e, import_list_find_and_get_rest_apis,
     /* a second API of the same name: find returns both */
     char *api2 = import_api(&e, name, 0);
     json_t *found = NULL;
-    cr_assert(eq(int, apigw_find_rest_apis_by_name(e.client, name, &found,
-                                                   &err),
-                 0));
+    cr_assert(
+        eq(int, apigw_find_rest_apis_by_name(e.client, name, &found, &err), 0));
     cr_assert(eq(sz, json_array_size(found), 2));
     json_decref(found);
-    cr_assert(eq(int, apigw_find_rest_apis_by_name(e.client, "no-such-api",
-                                                   &found, &err),
-                 0));
+    cr_assert(
+        eq(int,
+           apigw_find_rest_apis_by_name(e.client, "no-such-api", &found, &err),
+           0));
     cr_assert(eq(sz, json_array_size(found), 0));
     json_decref(found);
 
     json_t *one = NULL;
     cr_assert(eq(int, apigw_get_rest_api(e.client, api, &one, &err), 0));
-    cr_assert(eq(str, (char *)json_string_value(json_object_get(one, "name")),
-                 name));
+    cr_assert(
+        eq(str, (char *)json_string_value(json_object_get(one, "name")), name));
     json_decref(one);
 
     /*
@@ -351,9 +347,8 @@ Test(apigw_e2e, import_list_find_and_get_rest_apis,
      * finds no route (HTML 404), where an unencoded "../restapis" would
      * have been normalised to GetRestApis and answered 200
      */
-    cr_assert(eq(int, apigw_get_rest_api(e.client, "../restapis", &one,
-                                         &err),
-                 -1));
+    cr_assert(
+        eq(int, apigw_get_rest_api(e.client, "../restapis", &one, &err), -1));
     cr_assert(eq(long, err.http_status, 404), "%s", err.message);
     cr_assert(eq(ptr, one, NULL));
     oag_error_release(&err);
@@ -367,8 +362,7 @@ Test(apigw_e2e, import_list_find_and_get_rest_apis,
     e2e_stop(&e);
 }
 
-Test(apigw_e2e, resources_come_with_embedded_methods,
-     .timeout = E2E_TIMEOUT)
+Test(apigw_e2e, resources_come_with_embedded_methods, .timeout = E2E_TIMEOUT)
 {
     struct e2e e;
     e2e_start(&e, NULL);
@@ -376,8 +370,8 @@ Test(apigw_e2e, resources_come_with_embedded_methods,
     char *api = import_api(&e, name, 2);
     struct apigw_resources res = { 0 };
     struct oag_error err = OAG_ERROR_INIT;
-    cr_assert(eq(int, apigw_get_resources(e.client, api, &res, &err), 0),
-              "%s", err.message);
+    cr_assert(eq(int, apigw_get_resources(e.client, api, &res, &err), 0), "%s",
+              err.message);
     cr_assert(eq(sz, res.len, 4), "/, /pets, /r000, /r001");
     const struct apigw_resource *pets = NULL;
     const struct apigw_resource *root = NULL;
@@ -400,12 +394,12 @@ Test(apigw_e2e, resources_come_with_embedded_methods,
     cr_assert(eq(sz, json_object_size(irs), 2));
 
     json_t *method = NULL;
-    cr_assert(eq(int, apigw_get_method(e.client, api, pets->id, "GET",
-                                       &method, &err),
-                 0));
-    cr_assert(eq(str, (char *)json_string_value(
-                          json_object_get(method, "httpMethod")),
-                 "GET"));
+    cr_assert(
+        eq(int, apigw_get_method(e.client, api, pets->id, "GET", &method, &err),
+           0));
+    cr_assert(eq(
+        str, (char *)json_string_value(json_object_get(method, "httpMethod")),
+        "GET"));
     json_decref(method);
     apigw_resources_release(&res);
     free(api);
@@ -425,13 +419,13 @@ Test(apigw_e2e, method_and_integration_responses_round_trip,
 
     json_t *params = json_pack("{s:b}", "method.response.header.X-Req", 0);
     json_t *mr = NULL;
-    cr_assert(eq(int, apigw_put_method_response(e.client, api, res, "GET",
-                                                "201", params, NULL, &mr,
-                                                &err),
+    cr_assert(eq(int,
+                 apigw_put_method_response(e.client, api, res, "GET", "201",
+                                           params, NULL, &mr, &err),
                  0),
               "%s", err.message);
-    cr_assert(eq(str, (char *)json_string_value(
-                          json_object_get(mr, "statusCode")),
+    cr_assert(eq(str,
+                 (char *)json_string_value(json_object_get(mr, "statusCode")),
                  "201"));
     json_decref(mr);
     json_decref(params);
@@ -439,43 +433,46 @@ Test(apigw_e2e, method_and_integration_responses_round_trip,
     json_t *rp = json_pack("{s:s}", "method.response.header.X-Req", "'v'");
     json_t *rt = json_pack("{s:s}", "application/json", "#set($x = 1)");
     json_t *ir = NULL;
-    cr_assert(eq(int, apigw_put_integration_response(
-                          e.client, api, res, "GET", "201", "2\\d{2}", rp,
-                          rt, "CONVERT_TO_TEXT", &ir, &err),
+    cr_assert(eq(int,
+                 apigw_put_integration_response(e.client, api, res, "GET",
+                                                "201", "2\\d{2}", rp, rt,
+                                                "CONVERT_TO_TEXT", &ir, &err),
                  0),
               "%s", err.message);
     json_decref(ir);
     cr_assert(eq(sz, (size_t)rp->refcount, 1), "borrowed, not kept");
 
-    cr_assert(eq(int, apigw_get_integration_response(e.client, api, res,
-                                                     "GET", "201", &ir,
-                                                     &err),
+    cr_assert(eq(int,
+                 apigw_get_integration_response(e.client, api, res, "GET",
+                                                "201", &ir, &err),
                  0));
-    cr_assert(eq(str, (char *)json_string_value(
-                          json_object_get(ir, "selectionPattern")),
-                 "2\\d{2}"));
-    cr_assert(eq(str, (char *)json_string_value(
-                          json_object_get(ir, "contentHandling")),
-                 "CONVERT_TO_TEXT"));
+    cr_assert(eq(
+        str, (char *)json_string_value(json_object_get(ir, "selectionPattern")),
+        "2\\d{2}"));
+    cr_assert(eq(
+        str, (char *)json_string_value(json_object_get(ir, "contentHandling")),
+        "CONVERT_TO_TEXT"));
     cr_assert(json_equal(json_object_get(ir, "responseParameters"), rp));
     cr_assert(json_equal(json_object_get(ir, "responseTemplates"), rt));
     json_decref(ir);
 
     /* the default response: no selectionPattern member is sent */
-    cr_assert(eq(int, apigw_put_integration_response(
-                          e.client, api, res, "GET", "201", NULL, NULL, NULL,
-                          NULL, &ir, &err),
-                 0));
+    cr_assert(
+        eq(int,
+           apigw_put_integration_response(e.client, api, res, "GET", "201",
+                                          NULL, NULL, NULL, NULL, &ir, &err),
+           0));
     cr_assert(eq(ptr, json_object_get(ir, "selectionPattern"), NULL));
     json_decref(ir);
 
-    cr_assert(eq(int, apigw_delete_integration_response(e.client, api, res,
-                                                        "GET", "201", &err),
+    cr_assert(eq(int,
+                 apigw_delete_integration_response(e.client, api, res, "GET",
+                                                   "201", &err),
                  0),
               "%s", err.message);
-    cr_assert(eq(int, apigw_get_integration_response(e.client, api, res,
-                                                     "GET", "201", &ir,
-                                                     &err),
+    cr_assert(eq(int,
+                 apigw_get_integration_response(e.client, api, res, "GET",
+                                                "201", &ir, &err),
                  -1));
     cr_assert(eq(long, err.http_status, 404), "%s", err.message);
     oag_error_release(&err);
@@ -486,8 +483,8 @@ Test(apigw_e2e, method_and_integration_responses_round_trip,
                             "/responseParameters/method.response.header."
                             "X-Req",
                             "value", "true");
-    int rc = apigw_update_method_response(e.client, api, res, "GET", "201",
-                                          ops, &mr, &err);
+    int rc = apigw_update_method_response(e.client, api, res, "GET", "201", ops,
+                                          &mr, &err);
     if (rc != 0) {
         cr_assert(eq(long, err.http_status, 500), "%s", err.message);
     }
@@ -495,8 +492,8 @@ Test(apigw_e2e, method_and_integration_responses_round_trip,
     json_decref(ops);
     oag_error_release(&err);
     json_t *stats = proxy_stats(&e.proxy);
-    cr_assert(ge(llong, stat_int(stats, "forwarded", "UpdateMethodResponse"),
-                 1));
+    cr_assert(
+        ge(llong, stat_int(stats, "forwarded", "UpdateMethodResponse"), 1));
     cr_assert(eq(llong, stat_int(stats, NULL, "signature_failures"), 0));
     json_decref(stats);
 
@@ -521,44 +518,48 @@ Test(apigw_e2e, put_rest_api_deploy_and_export, .timeout = E2E_TIMEOUT)
                                       .ignore_documentation = true,
                                       .basepath = "ignore" };
     json_t *out = NULL;
-    cr_assert(eq(int, apigw_put_rest_api(e.client, api, doc, strlen(doc), &o,
-                                         &out, &err),
-                 0),
-              "%s", err.message);
-    cr_assert(eq(str, (char *)json_string_value(json_object_get(out, "id")),
-                 api));
+    cr_assert(
+        eq(int,
+           apigw_put_rest_api(e.client, api, doc, strlen(doc), &o, &out, &err),
+           0),
+        "%s", err.message);
+    cr_assert(
+        eq(str, (char *)json_string_value(json_object_get(out, "id")), api));
     json_decref(out);
     free(doc);
     char *r2 = resource_id(&e, api, "/r002");
     free(r2);
 
     json_t *dep = NULL;
-    cr_assert(eq(int, apigw_create_deployment(e.client, api, "test",
-                                              "e2e deployment", &dep, &err),
+    cr_assert(eq(int,
+                 apigw_create_deployment(e.client, api, "test",
+                                         "e2e deployment", &dep, &err),
                  0),
               "%s", err.message);
     cr_assert(json_string_value(json_object_get(dep, "id")) != NULL);
     json_decref(dep);
 
     struct buf exported = BUF_INIT;
-    cr_assert(eq(int, apigw_get_export(e.client, api, "test", "oas30",
-                                       "integrations", false, &exported,
-                                       &err),
+    cr_assert(eq(int,
+                 apigw_get_export(e.client, api, "test", "oas30",
+                                  "integrations", false, &exported, &err),
                  0),
               "%s", err.message);
     json_t *x = json_loadb(exported.data, exported.len, 0, NULL);
     cr_assert(x != NULL, "export is JSON");
     cr_assert(json_object_get(x, "paths") != NULL);
     json_decref(x);
-    cr_assert(eq(int, apigw_get_export(e.client, api, "test", "swagger",
-                                       NULL, true, &exported, &err),
+    cr_assert(eq(int,
+                 apigw_get_export(e.client, api, "test", "swagger", NULL, true,
+                                  &exported, &err),
                  0));
     cr_assert(gt(sz, exported.len, 0));
     buf_release(&exported);
 
     /* an unknown export type is the service's error, reported as such */
-    cr_assert(eq(int, apigw_get_export(e.client, api, "test", "bogus", NULL,
-                                       false, &exported, &err),
+    cr_assert(eq(int,
+                 apigw_get_export(e.client, api, "test", "bogus", NULL, false,
+                                  &exported, &err),
                  -1));
     cr_assert(eq(str, err.aws_code, "BadRequestException"));
     cr_assert(eq(ulong, aws_client_stats(e.client)->retries, 0));
@@ -586,8 +587,8 @@ Test(apigw_e2e, get_resources_follows_position_across_pages,
 
     struct apigw_resources res = { 0 };
     struct oag_error err = OAG_ERROR_INIT;
-    cr_assert(eq(int, apigw_get_resources(e.client, api, &res, &err), 0),
-              "%s", err.message);
+    cr_assert(eq(int, apigw_get_resources(e.client, api, &res, &err), 0), "%s",
+              err.message);
     cr_assert(eq(sz, res.len, 521), "root, /pets and 519 more");
     for (size_t i = 1; i < res.len; i++) {
         for (size_t j = 0; j < i; j++) {
@@ -597,9 +598,8 @@ Test(apigw_e2e, get_resources_follows_position_across_pages,
     }
     json_t *stats = proxy_stats(&e.proxy);
     /* two signed pages; the position token (with + / =) was encoded */
-    cr_assert(eq(llong, stat_int(stats, "operations", "GetResources") -
-                            pages0,
-                 2));
+    cr_assert(
+        eq(llong, stat_int(stats, "operations", "GetResources") - pages0, 2));
     cr_assert(eq(llong, stat_int(stats, NULL, "signature_failures"), 0));
     json_decref(stats);
     apigw_resources_release(&res);
@@ -684,9 +684,10 @@ Test(apigw_e2e, hard_limit_exceeded_is_not_retried, .timeout = E2E_TIMEOUT)
     char *doc = openapi_doc(name, 1);
     struct oag_error err = OAG_ERROR_INIT;
     aws_client_stats_reset(e.client);
-    cr_assert(eq(int, apigw_put_rest_api(e.client, api, doc, strlen(doc),
-                                         NULL, NULL, &err),
-                 -1));
+    cr_assert(eq(
+        int,
+        apigw_put_rest_api(e.client, api, doc, strlen(doc), NULL, NULL, &err),
+        -1));
     cr_assert(eq(int, err.code, OAG_ERR_AWS));
     cr_assert(eq(str, err.aws_code, "LimitExceededException"));
     cr_assert(eq(long, err.http_status, 429));
@@ -717,8 +718,9 @@ Test(apigw_e2e, limit_exceeded_with_retry_after_is_retried,
     struct oag_error err = OAG_ERROR_INIT;
     aws_client_stats_reset(e.client);
     e.sleep = (struct counted_sleep){ 0, 0 };
-    cr_assert(eq(int, apigw_put_rest_api(e.client, api, doc, strlen(doc),
-                                         NULL, NULL, &err),
+    cr_assert(eq(int,
+                 apigw_put_rest_api(e.client, api, doc, strlen(doc), NULL, NULL,
+                                    &err),
                  0),
               "%s", err.message);
     cr_assert(eq(ulong, aws_client_stats(e.client)->attempts, 2));
@@ -750,31 +752,29 @@ Test(apigw_e2e, concurrent_modification_is_retried_already_exists_is_not,
     aws_client_stats_reset(e.client);
 
     /* matches 1 (409, retried) and 2 (201) */
-    cr_assert(eq(int, apigw_put_integration_response(e.client, api, res,
-                                                     "GET", "200", NULL,
-                                                     NULL, NULL, NULL, NULL,
-                                                     &err),
-                 0),
-              "%s", err.message);
+    cr_assert(
+        eq(int,
+           apigw_put_integration_response(e.client, api, res, "GET", "200",
+                                          NULL, NULL, NULL, NULL, NULL, &err),
+           0),
+        "%s", err.message);
     cr_assert(eq(ulong, aws_client_stats(e.client)->attempts, 2));
     /* match 3: permanent */
-    cr_assert(eq(int, apigw_put_integration_response(e.client, api, res,
-                                                     "GET", "200", NULL,
-                                                     NULL, NULL, NULL, NULL,
-                                                     &err),
-                 -1));
+    cr_assert(
+        eq(int,
+           apigw_put_integration_response(e.client, api, res, "GET", "200",
+                                          NULL, NULL, NULL, NULL, NULL, &err),
+           -1));
     cr_assert(eq(str, err.aws_code, "ConflictException"));
     cr_assert(has(err.message, "already exists"), "%s", err.message);
     cr_assert(not(err.retryable));
     cr_assert(eq(ulong, aws_client_stats(e.client)->attempts, 3));
 
     json_t *stats = proxy_stats(&e.proxy);
-    cr_assert(eq(llong, stat_int(stats, "operations",
-                                 "PutIntegrationResponse"),
-                 3));
-    cr_assert(eq(llong, stat_int(stats, "forwarded",
-                                 "PutIntegrationResponse"),
-                 1));
+    cr_assert(
+        eq(llong, stat_int(stats, "operations", "PutIntegrationResponse"), 3));
+    cr_assert(
+        eq(llong, stat_int(stats, "forwarded", "PutIntegrationResponse"), 1));
     json_decref(stats);
     oag_error_release(&err);
     free(res);
@@ -799,21 +799,19 @@ Test(apigw_e2e, reset_connections_are_retried, .timeout = E2E_TIMEOUT)
     aws_client_stats_reset(e.client);
     char *res = resource_id(&e, api, "/pets");
     struct oag_error err = OAG_ERROR_INIT;
-    cr_assert(eq(int, apigw_put_integration_response(e.client, api, res,
-                                                     "GET", "200", "2..",
-                                                     NULL, NULL, NULL, NULL,
-                                                     &err),
-                 0),
-              "%s", err.message);
+    cr_assert(
+        eq(int,
+           apigw_put_integration_response(e.client, api, res, "GET", "200",
+                                          "2..", NULL, NULL, NULL, NULL, &err),
+           0),
+        "%s", err.message);
     json_t *stats = proxy_stats(&e.proxy);
     cr_assert(eq(llong, stat_int(stats, NULL, "resets"), 2));
     cr_assert(eq(llong, stat_int(stats, "operations", "GetResources"), 2));
-    cr_assert(eq(llong, stat_int(stats, "operations",
-                                 "PutIntegrationResponse"),
-                 2));
-    cr_assert(eq(llong, stat_int(stats, "forwarded",
-                                 "PutIntegrationResponse"),
-                 2));
+    cr_assert(
+        eq(llong, stat_int(stats, "operations", "PutIntegrationResponse"), 2));
+    cr_assert(
+        eq(llong, stat_int(stats, "forwarded", "PutIntegrationResponse"), 2));
     /*
      * A reset on a reused keep-alive connection before any answer byte is
      * retried once by libcurl itself on a fresh connection (it cannot be
@@ -878,12 +876,12 @@ Test(apigw_e2e, debug_trace_contains_no_secret, .timeout = E2E_TIMEOUT)
     char *api = import_api(&e, name, 0);
     char *res = resource_id(&e, api, "/pets");
     struct oag_error err = OAG_ERROR_INIT;
-    cr_assert(eq(int, apigw_put_integration_response(e.client, api, res,
-                                                     "GET", "200", NULL,
-                                                     NULL, NULL, NULL, NULL,
-                                                     &err),
-                 0),
-              "%s", err.message);
+    cr_assert(
+        eq(int,
+           apigw_put_integration_response(e.client, api, res, "GET", "200",
+                                          NULL, NULL, NULL, NULL, NULL, &err),
+           0),
+        "%s", err.message);
     aws_client_free(e.client);
     e.client = NULL;
     fclose(trace);
@@ -912,8 +910,9 @@ static void proxy_post(struct proxy *p, const char *what, const char *json)
 {
     struct http_client *h = http_client_new(NULL, NULL);
     char *url = xstrfmt("%s/__chaos/%s", p->endpoint, what);
-    struct http_request req = { "POST", url, NULL, 0, json, strlen(json),
-                                5000 };
+    struct http_request req = {
+        "POST", url, NULL, 0, json, strlen(json), 5000
+    };
     struct http_response resp = { 0 };
     cr_assert(eq(int, http_client_send(h, &req, &resp, NULL), 0));
     cr_assert(eq(long, resp.status, 200), "%s", resp.body.data);
@@ -922,8 +921,7 @@ static void proxy_post(struct proxy *p, const char *what, const char *json)
     free(url);
 }
 
-Test(apigw_e2e, client_pacing_keeps_under_aws_quotas,
-     .timeout = E2E_TIMEOUT)
+Test(apigw_e2e, client_pacing_keeps_under_aws_quotas, .timeout = E2E_TIMEOUT)
 {
     struct e2e e;
     e2e_start(&e, NULL);
@@ -968,10 +966,9 @@ Test(apigw_e2e, client_pacing_keeps_under_aws_quotas,
     const struct aws_client_stats *s = aws_client_stats(e.client);
     cr_assert(eq(ulong, s->retries, 0));
     /* calls 6 to 8 had to wait for tokens: 3 * 400 ms after the start */
-    long long elapsed_ms = (t1.tv_sec - t0.tv_sec) * 1000LL +
-                           (t1.tv_nsec - t0.tv_nsec) / 1000000;
-    cr_assert(ge(llong, elapsed_ms, 1199), "8 calls took %lld ms",
-              elapsed_ms);
+    long long elapsed_ms =
+        (t1.tv_sec - t0.tv_sec) * 1000LL + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    cr_assert(ge(llong, elapsed_ms, 1199), "8 calls took %lld ms", elapsed_ms);
     stats = proxy_stats(&e.proxy);
     cr_assert(eq(llong, stat_int(stats, NULL, "throttled"), 0));
     json_decref(stats);

@@ -110,8 +110,8 @@ static void base_env(struct fake_env *fe, const char *config,
 {
     char *none = xstrfmt("%s/absent", tmpdir);
     fake_set(fe, "AWS_CONFIG_FILE", config ? config : none);
-    fake_set(fe, "AWS_SHARED_CREDENTIALS_FILE", credentials ? credentials
-                                                            : none);
+    fake_set(fe, "AWS_SHARED_CREDENTIALS_FILE",
+             credentials ? credentials : none);
     fake_set(fe, "AWS_REGION", "us-east-1");
     fake_set(fe, "HOME", tmpdir);
     free(none);
@@ -139,8 +139,8 @@ static double now_s(void)
 struct responder {
     pid_t pid;
     int port;
-    char base[64];   /* http://127.0.0.1:PORT */
-    char *log_path;  /* owned */
+    char base[64];  /* http://127.0.0.1:PORT */
+    char *log_path; /* owned */
 };
 
 /* Starts tools/metadata_responder.py with extra (NULL-terminated) args. */
@@ -163,8 +163,8 @@ static void responder_start(struct responder *r, const char *const *extra)
         argv[n++] = *extra;
     }
     argv[n] = NULL;
-    int rc = posix_spawnp(&r->pid, "python3", NULL, NULL, (char **)argv,
-                          environ);
+    int rc =
+        posix_spawnp(&r->pid, "python3", NULL, NULL, (char **)argv, environ);
     cr_assert(rc == 0, "cannot start the responder: %s", strerror(rc));
     /* wait for the port file (written once the socket listens) */
     r->port = 0;
@@ -179,7 +179,7 @@ static void responder_start(struct responder *r, const char *const *extra)
             free(text);
         }
         if (r->port == 0) {
-            struct timespec ts = {0, 25 * 1000 * 1000};
+            struct timespec ts = { 0, 25 * 1000 * 1000 };
             nanosleep(&ts, NULL);
         }
     }
@@ -213,7 +213,7 @@ static char *responder_log(const struct responder *r)
 static struct cred_provider *provider(struct fake_env *fe,
                                       const struct cred_options *opts)
 {
-    struct cred_env env = {.getenv = fake_getenv, .ctx = fe};
+    struct cred_env env = { .getenv = fake_getenv, .ctx = fe };
     struct oag_error err = OAG_ERROR_INIT;
     struct cred_provider *p = cred_provider_new_env(opts, &env, &err);
     cr_assert(p != NULL, "cred_provider_new: %s", err.message);
@@ -227,7 +227,8 @@ static void expect_sts_cred(const struct cred *c, time_t now,
     cr_assert(eq(int, strncmp(c->access_key_id, "ASIA", 4), 0),
               "access key id '%s'", c->access_key_id);
     cr_assert(strcmp(c->access_key_id, "testing") != 0);
-    cr_assert(c->secret_access_key != NULL && strlen(c->secret_access_key) > 10);
+    cr_assert(c->secret_access_key != NULL &&
+              strlen(c->secret_access_key) > 10);
     cr_assert(c->session_token != NULL && strlen(c->session_token) > 10);
     cr_assert(c->expires_at > now + 600, "expires_at %lld, now %lld",
               (long long)c->expires_at, (long long)now);
@@ -243,20 +244,21 @@ Test(cred_e2e, assume_role_via_source_profile_returns_temporary_keys,
      .timeout = 60)
 {
     make_tmpdir();
-    char *config = write_tmp("config",
+    char *config = write_tmp(
+        "config",
         "[profile base]\nregion = us-east-1\n\n"
         "[profile deploy]\nrole_arn = arn:aws:iam::123456789012:role/deploy\n"
         "source_profile = base\nrole_session_name = oag-e2e\n");
     char *creds = write_tmp("credentials",
-        "[base]\naws_access_key_id = AKIDBASEEXAMPLE\n"
-        "aws_secret_access_key = base-secret-example\n");
-    struct fake_env fe = {0};
+                            "[base]\naws_access_key_id = AKIDBASEEXAMPLE\n"
+                            "aws_secret_access_key = base-secret-example\n");
+    struct fake_env fe = { 0 };
     base_env(&fe, config, creds);
     fake_set(&fe, "AWS_ENDPOINT_URL_STS", moto_endpoint());
     /* environment keys are ignored: --profile removes that provider */
     fake_set(&fe, "AWS_ACCESS_KEY_ID", "AKIDENVIGNORED");
     fake_set(&fe, "AWS_SECRET_ACCESS_KEY", "env-secret-ignored");
-    struct cred_options opts = {.profile = "deploy"};
+    struct cred_options opts = { .profile = "deploy" };
     struct cred_provider *p = provider(&fe, &opts);
 
     time_t now = time(NULL);
@@ -286,7 +288,8 @@ Test(cred_e2e, chained_assume_role_uses_the_global_endpoint_variable,
      .timeout = 60)
 {
     make_tmpdir();
-    char *config = write_tmp("config",
+    char *config = write_tmp(
+        "config",
         "[profile first]\nrole_arn = arn:aws:iam::123456789012:role/first\n"
         "source_profile = base\n\n"
         "[profile second]\nrole_arn = arn:aws:iam::123456789012:role/second\n"
@@ -294,7 +297,7 @@ Test(cred_e2e, chained_assume_role_uses_the_global_endpoint_variable,
         "duration_seconds = 900\n\n"
         "[profile base]\naws_access_key_id = AKIDBASEEXAMPLE\n"
         "aws_secret_access_key = base-secret-example\n");
-    struct fake_env fe = {0};
+    struct fake_env fe = { 0 };
     base_env(&fe, config, NULL);
     fake_set(&fe, "AWS_ENDPOINT_URL", moto_endpoint());
     fake_set(&fe, "AWS_PROFILE", "second");
@@ -308,8 +311,8 @@ Test(cred_e2e, chained_assume_role_uses_the_global_endpoint_variable,
     /* DurationSeconds = 900 reached moto */
     cr_assert(c->expires_at <= now + 900 + 60, "duration_seconds ignored");
     /* the API Gateway endpoint follows the same variable */
-    cr_assert(eq(str, (char *)cred_provider_endpoint(p),
-                 (char *)moto_endpoint()));
+    cr_assert(
+        eq(str, (char *)cred_provider_endpoint(p), (char *)moto_endpoint()));
     cred_provider_free(p);
     fake_release(&fe);
     free(config);
@@ -320,8 +323,9 @@ Test(cred_e2e, web_identity_from_environment_returns_temporary_keys,
      .timeout = 60)
 {
     make_tmpdir();
-    char *token = write_tmp("token", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln\n");
-    struct fake_env fe = {0};
+    char *token =
+        write_tmp("token", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln\n");
+    struct fake_env fe = { 0 };
     base_env(&fe, NULL, NULL);
     fake_set(&fe, "AWS_ENDPOINT_URL_STS", moto_endpoint());
     fake_set(&fe, "AWS_WEB_IDENTITY_TOKEN_FILE", token);
@@ -346,15 +350,15 @@ Test(cred_e2e, web_identity_from_profile_keys_and_services_endpoint,
 {
     make_tmpdir();
     char *token = write_tmp("token", "eyJhbGciOiJSUzI1NiJ9.e30.c2ln");
-    char *text = xstrfmt(
-        "[profile ci]\nrole_arn = arn:aws:iam::123456789012:role/ci\n"
-        "web_identity_token_file = %s\nservices = moto\n\n"
-        "[services moto]\nsts =\n  endpoint_url = %s\n", token,
-        moto_endpoint());
+    char *text =
+        xstrfmt("[profile ci]\nrole_arn = arn:aws:iam::123456789012:role/ci\n"
+                "web_identity_token_file = %s\nservices = moto\n\n"
+                "[services moto]\nsts =\n  endpoint_url = %s\n",
+                token, moto_endpoint());
     char *config = write_tmp("config", text);
-    struct fake_env fe = {0};
+    struct fake_env fe = { 0 };
     base_env(&fe, config, NULL);
-    struct cred_options opts = {.profile = "ci"};
+    struct cred_options opts = { .profile = "ci" };
     struct cred_provider *p = provider(&fe, &opts);
     time_t now = time(NULL);
     const struct cred *c = NULL;
@@ -378,7 +382,7 @@ Test(cred_e2e, web_identity_with_a_missing_token_file_is_an_error,
      .timeout = 60)
 {
     make_tmpdir();
-    struct fake_env fe = {0};
+    struct fake_env fe = { 0 };
     base_env(&fe, NULL, NULL);
     fake_set(&fe, "AWS_ENDPOINT_URL_STS", moto_endpoint());
     char *missing = xstrfmt("%s/no-token", tmpdir);
@@ -414,9 +418,9 @@ static void expect_md_cred(const struct cred *c, const char *source)
 Test(cred_e2e, container_relative_uri, .timeout = 60)
 {
     make_tmpdir();
-    struct responder r = {0};
+    struct responder r = { 0 };
     responder_start(&r, NULL);
-    struct fake_env fe = {0};
+    struct fake_env fe = { 0 };
     base_env(&fe, NULL, NULL);
     fake_set(&fe, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", MD_CONTAINER_PATH);
     fake_set(&fe, "AWS_EC2_METADATA_DISABLED", "true");
@@ -439,13 +443,13 @@ Test(cred_e2e, container_relative_uri, .timeout = 60)
 Test(cred_e2e, container_full_uri_with_token_file, .timeout = 60)
 {
     make_tmpdir();
-    struct responder r = {0};
-    const char *args[] = {"--container-auth", "Bearer pod-identity-token",
-                          NULL};
+    struct responder r = { 0 };
+    const char *args[] = { "--container-auth", "Bearer pod-identity-token",
+                           NULL };
     responder_start(&r, args);
     char *token = write_tmp("auth", "Bearer pod-identity-token");
     char *url = xstrfmt("%s%s", r.base, MD_CONTAINER_PATH);
-    struct fake_env fe = {0};
+    struct fake_env fe = { 0 };
     base_env(&fe, NULL, NULL);
     fake_set(&fe, "AWS_CONTAINER_CREDENTIALS_FULL_URI", url);
     fake_set(&fe, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token);
@@ -458,8 +462,8 @@ Test(cred_e2e, container_full_uri_with_token_file, .timeout = 60)
               err.message);
     expect_md_cred(c, "container provider");
     char *log = responder_log(&r);
-    cr_assert(eq(str, log, "GET " MD_CONTAINER_PATH
-                           " authorization=len25,match\n"));
+    cr_assert(
+        eq(str, log, "GET " MD_CONTAINER_PATH " authorization=len25,match\n"));
     free(log);
     cred_provider_free(p);
     responder_stop(&r);
@@ -473,11 +477,11 @@ Test(cred_e2e, container_rejected_token_is_an_error_without_the_token,
      .timeout = 60)
 {
     make_tmpdir();
-    struct responder r = {0};
-    const char *args[] = {"--container-auth", "Bearer right", NULL};
+    struct responder r = { 0 };
+    const char *args[] = { "--container-auth", "Bearer right", NULL };
     responder_start(&r, args);
     char *url = xstrfmt("%s%s", r.base, MD_CONTAINER_PATH);
-    struct fake_env fe = {0};
+    struct fake_env fe = { 0 };
     base_env(&fe, NULL, NULL);
     fake_set(&fe, "AWS_CONTAINER_CREDENTIALS_FULL_URI", url);
     fake_set(&fe, "AWS_CONTAINER_AUTHORIZATION_TOKEN", "Bearer s3cr3t-wrong");
@@ -519,8 +523,8 @@ static int imds_get(struct responder *r, const char *const *args,
 Test(cred_e2e, imds_v2_token_role_and_credentials, .timeout = 60)
 {
     make_tmpdir();
-    struct responder r = {0};
-    struct fake_env fe = {0};
+    struct responder r = { 0 };
+    struct fake_env fe = { 0 };
     struct cred_provider *p = NULL;
     const struct cred *c = NULL;
     struct oag_error err = OAG_ERROR_INIT;
@@ -528,12 +532,13 @@ Test(cred_e2e, imds_v2_token_role_and_credentials, .timeout = 60)
               err.message);
     expect_md_cred(c, "instance metadata role '" MD_ROLE "'");
     char *log = responder_log(&r);
-    cr_assert(eq(str, log,
-        "PUT /latest/api/token x-aws-ec2-metadata-token-ttl-seconds=21600\n"
-        "GET /latest/meta-data/iam/security-credentials/ "
-        "x-aws-ec2-metadata-token=len29,match\n"
-        "GET /latest/meta-data/iam/security-credentials/" MD_ROLE " "
-        "x-aws-ec2-metadata-token=len29,match\n"));
+    cr_assert(
+        eq(str, log,
+           "PUT /latest/api/token x-aws-ec2-metadata-token-ttl-seconds=21600\n"
+           "GET /latest/meta-data/iam/security-credentials/ "
+           "x-aws-ec2-metadata-token=len29,match\n"
+           "GET /latest/meta-data/iam/security-credentials/" MD_ROLE " "
+           "x-aws-ec2-metadata-token=len29,match\n"));
     free(log);
     cred_provider_free(p);
     responder_stop(&r);
@@ -545,20 +550,21 @@ Test(cred_e2e, imds_falls_back_to_v1_when_the_token_put_is_refused,
      .timeout = 60)
 {
     make_tmpdir();
-    struct responder r = {0};
-    struct fake_env fe = {0};
+    struct responder r = { 0 };
+    struct fake_env fe = { 0 };
     struct cred_provider *p = NULL;
     const struct cred *c = NULL;
     struct oag_error err = OAG_ERROR_INIT;
-    const char *args[] = {"--v1-only", NULL};
+    const char *args[] = { "--v1-only", NULL };
     cr_assert(eq(int, imds_get(&r, args, NULL, &c, &err, &p, &fe), 0), "%s",
               err.message);
     expect_md_cred(c, "instance metadata role '" MD_ROLE "'");
     char *log = responder_log(&r);
-    cr_assert(eq(str, log,
-        "PUT /latest/api/token x-aws-ec2-metadata-token-ttl-seconds=21600\n"
-        "GET /latest/meta-data/iam/security-credentials/ \n"
-        "GET /latest/meta-data/iam/security-credentials/" MD_ROLE " \n"));
+    cr_assert(
+        eq(str, log,
+           "PUT /latest/api/token x-aws-ec2-metadata-token-ttl-seconds=21600\n"
+           "GET /latest/meta-data/iam/security-credentials/ \n"
+           "GET /latest/meta-data/iam/security-credentials/" MD_ROLE " \n"));
     free(log);
     cred_provider_free(p);
     responder_stop(&r);
@@ -570,16 +576,17 @@ Test(cred_e2e, imds_v1_disabled_means_no_credentials_with_the_reason,
      .timeout = 60)
 {
     make_tmpdir();
-    struct responder r = {0};
-    struct fake_env fe = {0};
+    struct responder r = { 0 };
+    struct fake_env fe = { 0 };
     struct cred_provider *p = NULL;
     const struct cred *c = NULL;
     struct oag_error err = OAG_ERROR_INIT;
-    const char *args[] = {"--v1-only", NULL};
-    const char *env[] = {"AWS_EC2_METADATA_V1_DISABLED", "true", NULL, NULL};
+    const char *args[] = { "--v1-only", NULL };
+    const char *env[] = { "AWS_EC2_METADATA_V1_DISABLED", "true", NULL, NULL };
     cr_assert(eq(int, imds_get(&r, args, env, &c, &err, &p, &fe), -1));
     char *want = xstrfmt("instance metadata at '%s' (token request answered "
-                         "HTTP 403 and IMDSv1 is disabled)", r.base);
+                         "HTTP 403 and IMDSv1 is disabled)",
+                         r.base);
     cr_assert(strstr(err.message, want) != NULL, "%s", err.message);
     cr_assert(strstr(err.message, "no credentials found for profile "
                                   "'default'; tried: ") != NULL);
@@ -594,15 +601,16 @@ Test(cred_e2e, imds_v1_disabled_means_no_credentials_with_the_reason,
 Test(cred_e2e, imds_without_a_role_means_no_credentials, .timeout = 60)
 {
     make_tmpdir();
-    struct responder r = {0};
-    struct fake_env fe = {0};
+    struct responder r = { 0 };
+    struct fake_env fe = { 0 };
     struct cred_provider *p = NULL;
     const struct cred *c = NULL;
     struct oag_error err = OAG_ERROR_INIT;
-    const char *args[] = {"--no-role", NULL};
+    const char *args[] = { "--no-role", NULL };
     cr_assert(eq(int, imds_get(&r, args, NULL, &c, &err, &p, &fe), -1));
-    cr_assert(strstr(err.message, "(no IAM role attached to the instance)")
-              != NULL, "%s", err.message);
+    cr_assert(strstr(err.message, "(no IAM role attached to the instance)") !=
+                  NULL,
+              "%s", err.message);
     cr_assert(eq(int, err.code, OAG_ERR_AUTH));
     oag_error_release(&err);
     cred_provider_free(p);
@@ -615,12 +623,12 @@ Test(cred_e2e, imds_that_never_answers_fails_within_the_short_timeout,
      .timeout = 60)
 {
     make_tmpdir();
-    struct responder r = {0};
-    struct fake_env fe = {0};
+    struct responder r = { 0 };
+    struct fake_env fe = { 0 };
     struct cred_provider *p = NULL;
     const struct cred *c = NULL;
     struct oag_error err = OAG_ERROR_INIT;
-    const char *args[] = {"--hang", NULL};
+    const char *args[] = { "--hang", NULL };
     responder_start(&r, args);
     base_env(&fe, NULL, NULL);
     fake_set(&fe, "AWS_EC2_METADATA_SERVICE_ENDPOINT", r.base);
@@ -639,7 +647,7 @@ Test(cred_e2e, imds_that_never_answers_fails_within_the_short_timeout,
     cred_provider_free(p);
 
     /* --imds-timeout style option: 250 ms */
-    struct cred_options opts = {.imds_timeout_ms = 250};
+    struct cred_options opts = { .imds_timeout_ms = 250 };
     p = provider(&fe, &opts);
     t0 = now_s();
     rc = cred_provider_get(p, 1700000000, &c, &err);
@@ -657,12 +665,12 @@ Test(cred_e2e, imds_that_never_answers_fails_within_the_short_timeout,
 Test(cred_e2e, imds_comes_after_every_local_source, .timeout = 60)
 {
     make_tmpdir();
-    struct responder r = {0};
+    struct responder r = { 0 };
     responder_start(&r, NULL);
-    char *creds = write_tmp("credentials",
-                            "[default]\naws_access_key_id = AKIDLOCAL\n"
-                            "aws_secret_access_key = local-secret\n");
-    struct fake_env fe = {0};
+    char *creds =
+        write_tmp("credentials", "[default]\naws_access_key_id = AKIDLOCAL\n"
+                                 "aws_secret_access_key = local-secret\n");
+    struct fake_env fe = { 0 };
     base_env(&fe, NULL, creds);
     fake_set(&fe, "AWS_EC2_METADATA_SERVICE_ENDPOINT", r.base);
     struct cred_provider *p = provider(&fe, NULL);

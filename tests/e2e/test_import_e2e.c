@@ -52,8 +52,8 @@
 
 extern char **environ;
 
-#define E2E_TIMEOUT 240      /* every test (see above) */
-#define RUN_DEADLINE_S 200   /* one child process */
+#define E2E_TIMEOUT 240    /* every test (see above) */
+#define RUN_DEADLINE_S 200 /* one child process */
 #define MAX_ARGS 48
 
 /* ------------------------------------------------------------------ */
@@ -63,19 +63,19 @@ extern char **environ;
 struct proxy {
     pid_t pid;
     int port;
-    char url[64];        /* http://127.0.0.1:PORT */
+    char url[64]; /* http://127.0.0.1:PORT */
 };
 
 struct tcase {
-    char dir[64];        /* private scratch directory */
+    char dir[64]; /* private scratch directory */
     struct proxy px;
-    unsigned seq;        /* numbers the captured outputs */
+    unsigned seq;          /* numbers the captured outputs */
     const char *extra_env; /* one more NAME=value for the children, or NULL */
 };
 
 struct run {
-    int status;          /* exit status; 128+N when killed by signal N */
-    char *cmdline;       /* for messages */
+    int status;    /* exit status; 128+N when killed by signal N */
+    char *cmdline; /* for messages */
     char *out;
     char *err;
 };
@@ -128,8 +128,8 @@ static char **child_env(const struct tcase *t)
         NULL, /* AWS_SHARED_CREDENTIALS_FILE */
     };
     char *config = xstrfmt("AWS_CONFIG_FILE=%s/no-aws-config", t->dir);
-    char *creds = xstrfmt("AWS_SHARED_CREDENTIALS_FILE=%s/no-aws-credentials",
-                          t->dir);
+    char *creds =
+        xstrfmt("AWS_SHARED_CREDENTIALS_FILE=%s/no-aws-credentials", t->dir);
     fixed[4] = t->extra_env ? t->extra_env : "OAG_E2E=1";
     fixed[5] = config;
     fixed[6] = creds;
@@ -169,8 +169,7 @@ static int wait_child(pid_t pid, const char *what)
         if (now_s() > deadline) {
             kill(pid, SIGKILL);
             waitpid(pid, &st, 0);
-            cr_fatal("'%s' ran longer than %d s", what,
-                           RUN_DEADLINE_S);
+            cr_fatal("'%s' ran longer than %d s", what, RUN_DEADLINE_S);
         }
         sleep_ms(pause_ms);
         if (pause_ms < 20) {
@@ -244,8 +243,7 @@ static void run_argv(struct tcase *t, const char *const *argv, struct run *r)
     r->status = wait_child(pid, r->cmdline);
     r->out = test_read_file(out_path, NULL);
     r->err = test_read_file(err_path, NULL);
-    cr_assert(r->out && r->err, "cannot read the output of '%s'",
-              r->cmdline);
+    cr_assert(r->out && r->err, "cannot read the output of '%s'", r->cmdline);
     free(out_path);
     free(err_path);
 }
@@ -287,8 +285,8 @@ static void aws_tool(struct tcase *t, struct run *r, const char *cmd, ...)
     run_argv(t, argv, r);
 }
 
-#define expect_status(r, want)                                               \
-    cr_assert(eq(int, (r)->status, (want)),                                  \
+#define expect_status(r, want)                                                 \
+    cr_assert(eq(int, (r)->status, (want)),                                    \
               "'%s': exit %d, want %d\n--- stderr:\n%s\n--- stdout:\n%.4000s", \
               (r)->cmdline, (r)->status, (want), (r)->err, (r)->out)
 
@@ -339,8 +337,7 @@ static void proxy_start(struct tcase *t, const char *config)
         }
     }
     cr_assert(t->px.port > 0, "the chaos proxy did not start");
-    snprintf(t->px.url, sizeof(t->px.url), "http://127.0.0.1:%d",
-             t->px.port);
+    snprintf(t->px.url, sizeof(t->px.url), "http://127.0.0.1:%d", t->px.port);
     free(log_path);
     free(script);
     free(out_path);
@@ -377,8 +374,10 @@ static json_t *control(struct tcase *t, const char *path, const char *body)
     buf_addf(&req, "%s %s HTTP/1.0\r\nHost: 127.0.0.1:%d\r\n",
              body ? "POST" : "GET", path, t->px.port);
     if (body) {
-        buf_addf(&req, "Content-Type: application/json\r\n"
-                 "Content-Length: %zu\r\n", strlen(body));
+        buf_addf(&req,
+                 "Content-Type: application/json\r\n"
+                 "Content-Length: %zu\r\n",
+                 strlen(body));
     }
     buf_adds(&req, "\r\n");
     if (body) {
@@ -399,8 +398,8 @@ static json_t *control(struct tcase *t, const char *path, const char *body)
     close(fd);
     const char *text = buf_str(&ans);
     int status = 0;
-    cr_assert(sscanf(text, "HTTP/%*s %d", &status) == 1, "%s: '%.200s'",
-              path, text);
+    cr_assert(sscanf(text, "HTTP/%*s %d", &status) == 1, "%s: '%.200s'", path,
+              text);
     const char *payload = strstr(text, "\r\n\r\n");
     cr_assert(payload != NULL, "%s: no body", path);
     payload += 4;
@@ -449,7 +448,7 @@ static size_t count_writes(json_t *stats, const char *op, bool forwarded)
     json_t *w = writes_of(stats);
     size_t i, n = 0;
     json_t *e;
-    json_array_foreach(w, i, e) {
+    json_array_foreach (w, i, e) {
         const char *o = json_string_value(json_object_get(e, "operation"));
         if (op && (!o || strcmp(o, op) != 0)) {
             continue;
@@ -468,7 +467,7 @@ static char *writes_text(json_t *stats)
     struct buf b = BUF_INIT;
     size_t i;
     json_t *e;
-    json_array_foreach(writes_of(stats), i, e) {
+    json_array_foreach (writes_of(stats), i, e) {
         char *s = json_dumps(json_object_get(e, "status"), JSON_ENCODE_ANY);
         buf_addf(&b, "  %s %s -> %s\n",
                  json_string_value(json_object_get(e, "operation")),
@@ -611,7 +610,10 @@ static char *skeleton(struct tcase *t, const char *doc,
                       bool with_method_responses)
 {
     char *script = test_source_path("tools/make_skeleton.py");
-    const char *argv[] = { "python3", script, doc, "--endpoint",
+    const char *argv[] = { "python3",
+                           script,
+                           doc,
+                           "--endpoint",
                            moto_endpoint(),
                            with_method_responses ? "--with-method-responses"
                                                  : NULL,
@@ -651,7 +653,7 @@ static json_t *records_canon(const char *text, const char *what)
     char **items = xcalloc(n + 1, sizeof(*items));
     size_t i;
     json_t *rec;
-    json_array_foreach(a, i, rec) {
+    json_array_foreach (a, i, rec) {
         cr_assert(0 != json_is_object(rec), "%s: record %zu is not an object",
                   what, i);
         json_t *c = json_deep_copy(rec);
@@ -667,7 +669,7 @@ static json_t *records_canon(const char *text, const char *what)
             } else if (m == 1 && json_is_object(v)) {
                 const char *k;
                 json_t *tv;
-                json_object_foreach(v, k, tv) {
+                json_object_foreach (v, k, tv) {
                     if (json_is_null(tv)) {
                         json_object_set_new(v, k, json_string(""));
                     }
@@ -700,10 +702,10 @@ static void expect_same_records(json_t *got, json_t *want, const char *what)
     size_t ng = json_array_size(got);
     size_t nw = json_array_size(want);
     while (i < ng || j < nw) {
-        const char *g = i < ng ? json_string_value(json_array_get(got, i))
-                               : NULL;
-        const char *w = j < nw ? json_string_value(json_array_get(want, j))
-                               : NULL;
+        const char *g =
+            i < ng ? json_string_value(json_array_get(got, i)) : NULL;
+        const char *w =
+            j < nw ? json_string_value(json_array_get(want, j)) : NULL;
         int c = !g ? 1 : !w ? -1 : strcmp(g, w);
         if (c == 0) {
             i++;
@@ -716,8 +718,7 @@ static void expect_same_records(json_t *got, json_t *want, const char *what)
             j++;
         }
     }
-    cr_fatal("%s: %zu records, %zu expected\n%s", what, ng, nw,
-                   buf_str(&b));
+    cr_fatal("%s: %zu records, %zu expected\n%s", what, ng, nw, buf_str(&b));
 }
 
 /* The canonical records of a document (`oas2apigw extract`). */
@@ -736,8 +737,8 @@ static json_t *export_records(struct tcase *t, const char *api)
 {
     char *out = xstrfmt("%s/export%u.json", t->dir, t->seq + 1);
     struct run r = { 0 };
-    aws_tool(t, &r, "export", "--rest-api-id", api, "--format", "json",
-             "-o", out, NULL);
+    aws_tool(t, &r, "export", "--rest-api-id", api, "--format", "json", "-o",
+             out, NULL);
     expect_status(&r, 0);
     run_release(&r);
     json_t *recs = extract_file(t, out);
@@ -813,8 +814,10 @@ static void expect_plan_lines(const char *out, const char *expected_text,
     json_t *want = plan_lines(expected_text);
     char *g = json_dumps(got, JSON_INDENT(1));
     char *w = json_dumps(want, JSON_INDENT(1));
-    cr_assert(json_equal(got, want), "%s: plan lines\n%s\nwant\n%s\n"
-              "--- output:\n%s", what, g, w, out);
+    cr_assert(json_equal(got, want),
+              "%s: plan lines\n%s\nwant\n%s\n"
+              "--- output:\n%s",
+              what, g, w, out);
     free(g);
     free(w);
     json_decref(got);
@@ -857,23 +860,25 @@ static void round_trip(const char *doc)
     free(api);
 }
 
-Test(import_e2e, round_trip_of_the_sample_petstore, .timeout = E2E_TIMEOUT, .fini = teardown)
+Test(import_e2e, round_trip_of_the_sample_petstore, .timeout = E2E_TIMEOUT,
+     .fini = teardown)
 {
     char *doc = petstore_path();
     round_trip(doc);
     free(doc);
 }
 
-#define ROUND_TRIP_EXTERNAL(name, rel)                                       \
-    Test(import_e2e, round_trip_of_external_##name, .timeout = E2E_TIMEOUT, .fini = teardown)  \
-    {                                                                        \
-        char *doc = test_shared_path("testdata/external/" rel);              \
-        if (!doc) {                                                          \
-            cr_skip_test("../shared is absent: external document " rel       \
-                         " not tested");                                     \
-        }                                                                    \
-        round_trip(doc);                                                     \
-        free(doc);                                                           \
+#define ROUND_TRIP_EXTERNAL(name, rel)                                      \
+    Test(import_e2e, round_trip_of_external_##name, .timeout = E2E_TIMEOUT, \
+         .fini = teardown)                                                  \
+    {                                                                       \
+        char *doc = test_shared_path("testdata/external/" rel);             \
+        if (!doc) {                                                         \
+            cr_skip_test("../shared is absent: external document " rel      \
+                         " not tested");                                    \
+        }                                                                   \
+        round_trip(doc);                                                    \
+        free(doc);                                                          \
     }
 
 /*
@@ -898,28 +903,37 @@ Test(import_e2e, round_trip_of_the_sample_petstore, .timeout = E2E_TIMEOUT, .fin
  *   passes a role of another account): CloudFormation has to resolve them
  *   before API Gateway can hold the API.
  */
-ROUND_TRIP_EXTERNAL(kinesis_proxy_swagger2,
-    "awsdocs-apigateway-guide/api-as-kinesis-proxy-export-swagger-with-extensions.swagger2.json")
-ROUND_TRIP_EXTERNAL(lambda_proxy_swagger2,
-    "awsdocs-apigateway-guide/api-as-lambda-proxy-export-swagger-with-extensions.swagger2.json")
-ROUND_TRIP_EXTERNAL(image_s3_oas30,
-    "awsdocs-apigateway-guide/api-gateway-content-encodings-examples-image-s3.oas30.json")
-ROUND_TRIP_EXTERNAL(image_s3_swagger2,
-    "awsdocs-apigateway-guide/api-gateway-content-encodings-examples-image-s3.swagger2.json")
-ROUND_TRIP_EXTERNAL(create_api_using_swagger,
+ROUND_TRIP_EXTERNAL(
+    kinesis_proxy_swagger2,
+    "awsdocs-apigateway-guide/"
+    "api-as-kinesis-proxy-export-swagger-with-extensions.swagger2.json")
+ROUND_TRIP_EXTERNAL(
+    lambda_proxy_swagger2,
+    "awsdocs-apigateway-guide/"
+    "api-as-lambda-proxy-export-swagger-with-extensions.swagger2.json")
+ROUND_TRIP_EXTERNAL(
+    image_s3_oas30,
+    "awsdocs-apigateway-guide/"
+    "api-gateway-content-encodings-examples-image-s3.oas30.json")
+ROUND_TRIP_EXTERNAL(
+    image_s3_swagger2,
+    "awsdocs-apigateway-guide/"
+    "api-gateway-content-encodings-examples-image-s3.swagger2.json")
+ROUND_TRIP_EXTERNAL(
+    create_api_using_swagger,
     "awsdocs-apigateway-guide/create-api-using-swagger.swagger2.json")
 ROUND_TRIP_EXTERNAL(localstack_basepath_server_variable,
-    "localstack/openapi-basepath-server-variable.yaml")
+                    "localstack/openapi-basepath-server-variable.yaml")
 ROUND_TRIP_EXTERNAL(localstack_mock, "localstack/openapi-mock.json")
 ROUND_TRIP_EXTERNAL(localstack_cognito_auth,
-    "localstack/openapi.cognito-auth.json")
+                    "localstack/openapi.cognito-auth.json")
 ROUND_TRIP_EXTERNAL(localstack_circular_ref,
-    "localstack/openapi.spec.circular-ref.json")
+                    "localstack/openapi.spec.circular-ref.json")
 ROUND_TRIP_EXTERNAL(localstack_spec_tf, "localstack/openapi.spec.tf.json")
 ROUND_TRIP_EXTERNAL(localstack_pets, "localstack/pets.json")
 ROUND_TRIP_EXTERNAL(localstack_swagger, "localstack/swagger.json")
 ROUND_TRIP_EXTERNAL(modern_application_workshop,
-    "modern-application-workshop/api-swagger.json")
+                    "modern-application-workshop/api-swagger.json")
 ROUND_TRIP_EXTERNAL(sam_swagger1, "serverless-application-model/swagger1.json")
 
 /* ------------------------------------------------------------------ */
@@ -950,7 +964,7 @@ static void expect_schema_valid(struct tcase *t, const char *schema,
     char *file = write_file(t, "instance.json", text, strlen(text));
     char *dir = test_source_path("schemas");
     const char *argv[] = { "python3", "-c", schema_check_py, dir, schema,
-                           file, NULL };
+                           file,      NULL };
     struct run r = { 0 };
     run_argv(t, argv, &r);
     cr_assert(eq(int, r.status, 0), "not valid against schemas/%s:\n%s%s",
@@ -971,7 +985,7 @@ static json_t *changes_canon(json_t *changes)
     char **items = xcalloc(n + 1, sizeof(*items));
     size_t i;
     json_t *c;
-    json_array_foreach(changes, i, c) {
+    json_array_foreach (changes, i, c) {
         json_t *k = json_deep_copy(c);
         json_object_del(k, "record");
         static const char *const lists[] = { "fields", "headers" };
@@ -999,7 +1013,7 @@ static void expect_change_records_in(json_t *changes, json_t *doc_records)
 {
     size_t i;
     json_t *c;
-    json_array_foreach(changes, i, c) {
+    json_array_foreach (changes, i, c) {
         const char *a = json_string_value(json_object_get(c, "action"));
         if (!a || (strcmp(a, "add") != 0 && strcmp(a, "change") != 0)) {
             continue;
@@ -1014,7 +1028,7 @@ static void expect_change_records_in(json_t *changes, json_t *doc_records)
         bool found = false;
         size_t j;
         json_t *d;
-        json_array_foreach(doc_records, j, d) {
+        json_array_foreach (doc_records, j, d) {
             found = found || strcmp(json_string_value(d), s) == 0;
         }
         cr_assert(found, "plan record %s is not the document's", s);
@@ -1050,17 +1064,18 @@ Test(import_e2e, plan_of_a_second_edit_lists_exactly_its_changes,
     cr_assert(mr && add && mr < add, "order:\n%s", r.out);
 
     /* JSON: valid against the schema, the same changes and summary */
-    aws_tool(t, &r, "plan", "--prune", "--output", "json", "--rest-api-id",
-             api, edit, NULL);
+    aws_tool(t, &r, "plan", "--prune", "--output", "json", "--rest-api-id", api,
+             edit, NULL);
     expect_status(&r, 2);
     expect_schema_valid(t, "plan.schema.json", r.out);
     json_error_t je;
     json_t *plan = json_loads(r.out, 0, &je);
     cr_assert(plan != NULL, "%s", je.text);
-    cr_assert(eq(str, (char *)json_string_value(json_object_get(plan,
-                 "restApiId")), api));
-    cr_assert(eq(str, (char *)json_string_value(json_object_get(plan,
-                 "mode")), "items"));
+    cr_assert(eq(str,
+                 (char *)json_string_value(json_object_get(plan, "restApiId")),
+                 api));
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(plan, "mode")),
+                 "items"));
     json_t *want_changes = json_load_file(want_json_path, 0, &je);
     cr_assert(want_changes != NULL, "%s", je.text);
     json_t *got_c = changes_canon(json_object_get(plan, "changes"));
@@ -1071,9 +1086,9 @@ Test(import_e2e, plan_of_a_second_edit_lists_exactly_its_changes,
     json_t *edit_records = extract_file(t, edit);
     expect_change_records_in(json_object_get(plan, "changes"), edit_records);
     json_t *summary = json_object_get(plan, "summary");
-    json_t *want_summary = json_pack("{s:i,s:i,s:i,s:i,s:i}", "add", 1,
-                                     "change", 1, "delete", 1, "unchanged",
-                                     4, "kept", 0);
+    json_t *want_summary =
+        json_pack("{s:i,s:i,s:i,s:i,s:i}", "add", 1, "change", 1, "delete", 1,
+                  "unchanged", 4, "kept", 0);
     cr_assert(json_equal(summary, want_summary), "summary %s",
               json_dumps(summary, JSON_COMPACT));
     /* import --dry-run is plan */
@@ -1092,12 +1107,12 @@ Test(import_e2e, plan_of_a_second_edit_lists_exactly_its_changes,
     json_t *stats = proxy_stats(t);
     char *wt = writes_text(stats);
     cr_assert(eq(sz, count_writes(stats, NULL, false), 4), "%s", wt);
-    cr_assert(eq(sz, count_writes(stats, "PutMethodResponse", true), 1),
-              "%s", wt);
+    cr_assert(eq(sz, count_writes(stats, "PutMethodResponse", true), 1), "%s",
+              wt);
     cr_assert(eq(sz, count_writes(stats, "PutIntegrationResponse", true), 2),
               "%s", wt);
-    cr_assert(eq(sz, count_writes(stats, "DeleteIntegrationResponse", true),
-                 1), "%s", wt);
+    cr_assert(eq(sz, count_writes(stats, "DeleteIntegrationResponse", true), 1),
+              "%s", wt);
     expect_live_equals_doc(t, api, edit, "export after the second edit");
     aws_tool(t, &r, "plan", "--prune", "--rest-api-id", api, edit, NULL);
     expect_status(&r, 0);
@@ -1153,12 +1168,15 @@ Test(import_e2e, plan_declares_a_newly_mapped_header_before_using_it,
     json_t *changes = json_object_get(plan, "changes");
     cr_assert(eq(sz, json_array_size(changes), 2), "%s", r.out);
     json_t *first = json_array_get(changes, 0);
-    cr_assert(eq(str, (char *)json_string_value(json_object_get(first,
-                 "action")), "update-method-response"), "%s", r.out);
+    cr_assert(eq(str,
+                 (char *)json_string_value(json_object_get(first, "action")),
+                 "update-method-response"),
+              "%s", r.out);
     json_t *headers = json_object_get(first, "headers");
     cr_assert(eq(sz, json_array_size(headers), 1), "%s", r.out);
     cr_assert(eq(str, (char *)json_string_value(json_array_get(headers, 0)),
-                 "method.response.header.X-Cache"), "%s", r.out);
+                 "method.response.header.X-Cache"),
+              "%s", r.out);
     expect_no_writes(t, "plan");
     json_decref(plan);
     run_release(&r);
@@ -1173,14 +1191,14 @@ Test(import_e2e, usage_errors_exit_2_for_import_and_64_for_plan,
     struct tcase *t = tcase_begin(NULL);
     char *doc = petstore_path();
     struct run r = { 0 };
-    aws_tool(t, &r, "import", "--mode", "everything", "--rest-api-id",
-             "abc", doc, NULL);
-    expect_status(&r, 2);
-    aws_tool(t, &r, "plan", "--mode", "everything", "--rest-api-id", "abc",
+    aws_tool(t, &r, "import", "--mode", "everything", "--rest-api-id", "abc",
              doc, NULL);
+    expect_status(&r, 2);
+    aws_tool(t, &r, "plan", "--mode", "everything", "--rest-api-id", "abc", doc,
+             NULL);
     expect_status(&r, 64);
-    aws_tool(t, &r, "import", "--dry-run", "--output", "xml",
-             "--rest-api-id", "abc", doc, NULL);
+    aws_tool(t, &r, "import", "--dry-run", "--output", "xml", "--rest-api-id",
+             "abc", doc, NULL);
     expect_status(&r, 64);
     /* a document that cannot be read: local I/O, before any call */
     char *missing = xstrfmt("%s/missing.yaml", t->dir);
@@ -1219,7 +1237,8 @@ Test(import_e2e, a_removed_record_stays_live_unless_pruned,
     aws_tool(t, &r, "import", "--rest-api-id", api, doc, NULL);
     expect_status(&r, 0);
     expect_no_writes(t, "import without --prune");
-    expect_live_equals_doc(t, api, base, "export after import without "
+    expect_live_equals_doc(t, api, base,
+                           "export after import without "
                            "--prune");
 
     /* with --prune: one DeleteIntegrationResponse */
@@ -1234,14 +1253,15 @@ Test(import_e2e, a_removed_record_stays_live_unless_pruned,
     json_t *stats = proxy_stats(t);
     char *wt = writes_text(stats);
     cr_assert(eq(sz, count_writes(stats, NULL, false), 1), "%s", wt);
-    cr_assert(eq(sz, count_writes(stats, "DeleteIntegrationResponse", true),
-                 1), "%s", wt);
-    const char *path = json_string_value(json_object_get(
-        json_array_get(writes_of(stats), 0), "path"));
+    cr_assert(eq(sz, count_writes(stats, "DeleteIntegrationResponse", true), 1),
+              "%s", wt);
+    const char *path = json_string_value(
+        json_object_get(json_array_get(writes_of(stats), 0), "path"));
     size_t len = strlen(path);
     const char *suffix = "/methods/GET/integration/responses/404";
     cr_assert(len > strlen(suffix) &&
-              strcmp(path + len - strlen(suffix), suffix) == 0, "%s", path);
+                  strcmp(path + len - strlen(suffix), suffix) == 0,
+              "%s", path);
     expect_live_equals_doc(t, api, doc, "export after import --prune");
     free(wt);
     json_decref(stats);
@@ -1324,8 +1344,8 @@ Test(import_e2e, an_invalid_document_sends_no_request_at_all,
      * answers "Invalid mapping expression parameter specified", so the
      * tool refuses it before sending anything, in merge mode too.
      */
-    char *moto_doc = test_shared_path(
-        "testdata/external/moto/test_api_integration.yaml");
+    char *moto_doc =
+        test_shared_path("testdata/external/moto/test_api_integration.yaml");
     if (moto_doc) {
         aws_tool(t, &r, "import", "--mode", "merge", "--rest-api-id",
                  "abcdef1234", moto_doc, NULL);
@@ -1349,13 +1369,12 @@ Test(import_e2e, an_invalid_document_sends_no_request_at_all,
 static char *generate_doc(struct tcase *t, unsigned n_paths)
 {
     struct buf b = BUF_INIT;
-    buf_adds(&b,
-             "openapi: 3.0.3\n"
-             "info:\n"
-             "  title: oas2apigw-e2e-storm\n"
-             "  description: generated by tests/e2e/test_import_e2e.c\n"
-             "  version: \"1\"\n"
-             "paths:\n");
+    buf_adds(&b, "openapi: 3.0.3\n"
+                 "info:\n"
+                 "  title: oas2apigw-e2e-storm\n"
+                 "  description: generated by tests/e2e/test_import_e2e.c\n"
+                 "  version: \"1\"\n"
+                 "paths:\n");
     for (unsigned i = 0; i < n_paths; i++) {
         buf_addf(&b,
                  "  /items/i%03u:\n"
@@ -1407,13 +1426,13 @@ static char *generate_doc(struct tcase *t, unsigned n_paths)
 Test(import_e2e, a_throttling_storm_during_a_300_item_import_loses_nothing,
      .timeout = E2E_TIMEOUT, .fini = teardown)
 {
-    struct tcase *t = tcase_begin(
-                "{\"throttle\": {\"rate\": 10, \"burst\": 40, "
-                "\"retry_after\": 1}, \"seed\": 4242, \"faults\": ["
-                "{\"name\": \"storm\", \"operation\": "
-                "\"PutIntegrationResponse\", \"action\": \"throttle\", "
-                "\"probability\": 0.2, \"max_fires\": 40, "
-                "\"retry_after\": null}]}");
+    struct tcase *t =
+        tcase_begin("{\"throttle\": {\"rate\": 10, \"burst\": 40, "
+                    "\"retry_after\": 1}, \"seed\": 4242, \"faults\": ["
+                    "{\"name\": \"storm\", \"operation\": "
+                    "\"PutIntegrationResponse\", \"action\": \"throttle\", "
+                    "\"probability\": 0.2, \"max_fires\": 40, "
+                    "\"retry_after\": null}]}");
     char *doc = generate_doc(t, 100);
     /* method responses exist: the import is exactly 300 integration
        responses */
@@ -1432,12 +1451,14 @@ Test(import_e2e, a_throttling_storm_during_a_300_item_import_loses_nothing,
     json_t *seen = json_object();
     size_t i;
     json_t *e;
-    json_array_foreach(writes, i, e) {
-        cr_assert(eq(str, (char *)json_string_value(json_object_get(e,
-                     "operation")), "PutIntegrationResponse"));
+    json_array_foreach (writes, i, e) {
+        cr_assert(eq(str,
+                     (char *)json_string_value(json_object_get(e, "operation")),
+                     "PutIntegrationResponse"));
         if (!json_is_true(json_object_get(e, "forwarded"))) {
-            cr_assert(eq(int, (int)json_integer_value(json_object_get(e,
-                         "status")), 429));
+            cr_assert(eq(int,
+                         (int)json_integer_value(json_object_get(e, "status")),
+                         429));
             continue;
         }
         const char *p = json_string_value(json_object_get(e, "path"));
@@ -1467,14 +1488,14 @@ static json_t *applied_paths(json_t *stats)
     json_t *set = json_object();
     size_t i;
     json_t *e;
-    json_array_foreach(writes_of(stats), i, e) {
+    json_array_foreach (writes_of(stats), i, e) {
         if (!json_is_true(json_object_get(e, "forwarded"))) {
             continue;
         }
         const char *p = json_string_value(json_object_get(e, "path"));
         json_t *n = json_object_get(set, p);
-        json_object_set_new(set, p, json_integer(n ? json_integer_value(n) + 1
-                                                   : 1));
+        json_object_set_new(set, p,
+                            json_integer(n ? json_integer_value(n) + 1 : 1));
     }
     return set;
 }
@@ -1486,11 +1507,11 @@ static json_t *applied_paths(json_t *stats)
 Test(import_e2e, a_fault_half_way_exits_5_and_a_rerun_finishes_the_job,
      .timeout = E2E_TIMEOUT, .fini = teardown)
 {
-    struct tcase *t = tcase_begin(
-                "{\"faults\": [{\"name\": \"bad\", \"operation\": "
-                "\"PutIntegrationResponse\", \"action\": \"status\", "
-                "\"status\": 400, \"error_type\": \"BadRequestException\", "
-                "\"message\": \"injected failure\", \"nth\": [3]}]}");
+    struct tcase *t =
+        tcase_begin("{\"faults\": [{\"name\": \"bad\", \"operation\": "
+                    "\"PutIntegrationResponse\", \"action\": \"status\", "
+                    "\"status\": 400, \"error_type\": \"BadRequestException\", "
+                    "\"message\": \"injected failure\", \"nth\": [3]}]}");
     char *doc = petstore_path();
     /* no method responses: the import is 12 items, 6 PutMethodResponse and
        6 PutIntegrationResponse, method responses first per method */
@@ -1510,11 +1531,11 @@ Test(import_e2e, a_fault_half_way_exits_5_and_a_rerun_finishes_the_job,
     cr_assert(eq(sz, n1, 7));
     /* it stopped at the failure: the last write is the failed one */
     json_t *failed = json_array_get(w1, n1 - 1);
-    cr_assert(eq(int, (int)json_integer_value(json_object_get(failed,
-                 "status")), 400));
+    cr_assert(eq(
+        int, (int)json_integer_value(json_object_get(failed, "status")), 400));
     cr_assert(false == json_is_true(json_object_get(failed, "forwarded")));
-    const char *failed_path = json_string_value(json_object_get(failed,
-                                                                "path"));
+    const char *failed_path =
+        json_string_value(json_object_get(failed, "path"));
     json_t *done1 = applied_paths(first);
     cr_assert(eq(sz, json_object_size(done1), n1 - 1));
     /* the report's counts: 6 applied (2 PIR + 4 method responses before
@@ -1532,11 +1553,12 @@ Test(import_e2e, a_fault_half_way_exits_5_and_a_rerun_finishes_the_job,
     char *wt = writes_text(second);
     json_t *done2 = applied_paths(second);
     /* every write of the re-run succeeded, none repeats the first run */
-    cr_assert(eq(sz, json_object_size(done2), count_writes(second, NULL,
-                 false)), "%s", wt);
+    cr_assert(
+        eq(sz, json_object_size(done2), count_writes(second, NULL, false)),
+        "%s", wt);
     const char *p;
     json_t *v;
-    json_object_foreach(done2, p, v) {
+    json_object_foreach (done2, p, v) {
         cr_assert(eq(int, (int)json_integer_value(v), 1), "twice: %s", p);
         cr_assert(json_object_get(done1, p) == NULL,
                   "already applied by the first run: %s", p);
@@ -1564,12 +1586,11 @@ Test(import_e2e, a_fault_half_way_exits_5_and_a_rerun_finishes_the_job,
 
 static char *empty_api(struct tcase *t)
 {
-    static const char empty[] =
-        "openapi: 3.0.3\n"
-        "info:\n"
-        "  title: oas2apigw-e2e-empty\n"
-        "  version: \"1\"\n"
-        "paths: {}\n";
+    static const char empty[] = "openapi: 3.0.3\n"
+                                "info:\n"
+                                "  title: oas2apigw-e2e-empty\n"
+                                "  version: \"1\"\n"
+                                "paths: {}\n";
     char *doc = write_file(t, "empty.yaml", empty, strlen(empty));
     char *api = skeleton(t, doc, false);
     free(doc);
@@ -1583,8 +1604,10 @@ static int expect_one_put_rest_api(struct tcase *t, const char *mode)
     char *wt = writes_text(stats);
     cr_assert(eq(sz, count_writes(stats, NULL, false), 1), "%s", wt);
     json_t *w = json_array_get(writes_of(stats), 0);
-    cr_assert(eq(str, (char *)json_string_value(json_object_get(w,
-                 "operation")), "PutRestApi"), "%s", wt);
+    cr_assert(eq(str,
+                 (char *)json_string_value(json_object_get(w, "operation")),
+                 "PutRestApi"),
+              "%s", wt);
     char *want = xstrfmt("mode=%s", mode);
     const char *query = json_string_value(json_object_get(w, "query"));
     cr_assert(query && strstr(query, want), "query '%s'", query);
@@ -1602,8 +1625,8 @@ static int expect_one_put_rest_api(struct tcase *t, const char *mode)
  * only, where AWS and moto agree, and never merges twice.  moto also
  * creates method responses without their headers; AWS declares them.
  */
-Test(import_e2e, merge_puts_the_document_in_one_call,
-     .timeout = E2E_TIMEOUT, .fini = teardown)
+Test(import_e2e, merge_puts_the_document_in_one_call, .timeout = E2E_TIMEOUT,
+     .fini = teardown)
 {
     struct tcase *t = tcase_begin(NULL);
     char *doc = petstore_path();
@@ -1639,10 +1662,11 @@ Test(import_e2e, merge_puts_the_document_in_one_call,
     memcpy(q, "statusCode:   201", 17);
     char *numeric = write_file(t, "numeric.yaml", ntext, nlen);
     api = empty_api(t);
-    aws_tool(t, &r, "import", "--mode", "merge", "--rest-api-id", api,
-             numeric, NULL);
+    aws_tool(t, &r, "import", "--mode", "merge", "--rest-api-id", api, numeric,
+             NULL);
     expect_status(&r, 0);
-    expect_live_equals_doc(t, api, doc, "export after merge of a numeric "
+    expect_live_equals_doc(t, api, doc,
+                           "export after merge of a numeric "
                            "statusCode");
     free(numeric);
     free(ntext);
@@ -1658,8 +1682,8 @@ Test(import_e2e, merge_puts_the_document_in_one_call,
     char *doc31 = write_file(t, "petstore31.yaml", text, len);
     api = empty_api(t);
     proxy_reset(t);
-    aws_tool(t, &r, "import", "--mode", "merge", "--rest-api-id", api,
-             doc31, NULL);
+    aws_tool(t, &r, "import", "--mode", "merge", "--rest-api-id", api, doc31,
+             NULL);
     expect_status(&r, 0);
     expect_contains(r.err, "3.0", r.cmdline);
     cr_assert(eq(int, expect_one_put_rest_api(t, "merge"), 200));
@@ -1706,8 +1730,7 @@ Test(import_e2e, merge_puts_the_document_in_one_call,
 }
 
 /* dir/<prefix>*<suffix> (the one such file), or NULL; caller frees. */
-static char *find_file(struct tcase *t, const char *prefix,
-                       const char *suffix)
+static char *find_file(struct tcase *t, const char *prefix, const char *suffix)
 {
     char *cmd = xstrfmt("cd '%s' && ls -1", t->dir);
     FILE *p = popen(cmd, "r");
@@ -1741,11 +1764,11 @@ static char *find_file(struct tcase *t, const char *prefix,
 Test(import_e2e, overwrite_writes_a_restorable_backup_first,
      .timeout = E2E_TIMEOUT, .fini = teardown)
 {
-    struct tcase *t = tcase_begin(
-                "{\"faults\": [{\"name\": \"put-fails\", \"operation\": "
-                "\"PutRestApi\", \"action\": \"status\", \"status\": 400, "
-                "\"error_type\": \"BadRequestException\", \"message\": "
-                "\"injected failure\"}]}");
+    struct tcase *t =
+        tcase_begin("{\"faults\": [{\"name\": \"put-fails\", \"operation\": "
+                    "\"PutRestApi\", \"action\": \"status\", \"status\": 400, "
+                    "\"error_type\": \"BadRequestException\", \"message\": "
+                    "\"injected failure\"}]}");
     char *base = petstore_path();
     char *edit_src = data_path("petstore-edit.yaml");
     char *spec = copy_file(t, edit_src, "spec-edit.yaml");
@@ -1772,14 +1795,15 @@ Test(import_e2e, overwrite_writes_a_restorable_backup_first,
               oas ? oas : "(none)");
     json_t *in_backup = extract_file(t, backup);
     expect_same_records(in_backup, before, "records of the backup");
-    expect_live_equals_doc(t, api, base, "export after the failed "
+    expect_live_equals_doc(t, api, base,
+                           "export after the failed "
                            "overwrite");
 
     /* the plan lists what overwrite deletes */
     proxy_config(t, "{\"faults\": []}");
     proxy_reset(t);
-    aws_tool(t, &r, "plan", "--mode", "overwrite", "--rest-api-id", api,
-             spec, NULL);
+    aws_tool(t, &r, "plan", "--mode", "overwrite", "--rest-api-id", api, spec,
+             NULL);
     expect_status(&r, 2);
     expect_contains(r.out, "GET /pets/{petId} 404", r.cmdline);
     json_t *lines = plan_lines(r.out);
@@ -1789,14 +1813,13 @@ Test(import_e2e, overwrite_writes_a_restorable_backup_first,
     expect_no_writes(t, "plan --mode overwrite");
 
     /* the real overwrite, default backup name next to the document */
-    aws_tool(t, &r, "import", "--mode", "overwrite", "--rest-api-id", api,
-             spec, NULL);
+    aws_tool(t, &r, "import", "--mode", "overwrite", "--rest-api-id", api, spec,
+             NULL);
     expect_status(&r, 0);
     cr_assert(eq(int, expect_one_put_rest_api(t, "overwrite"), 200));
     char *prefix = xstrfmt("spec-edit.%s.", api);
     char *auto_backup = find_file(t, prefix, ".backup.json");
-    cr_assert(auto_backup != NULL, "no %s*.backup.json in %s", prefix,
-              t->dir);
+    cr_assert(auto_backup != NULL, "no %s*.backup.json in %s", prefix, t->dir);
     json_t *in_auto = extract_file(t, auto_backup);
     expect_same_records(in_auto, before, "records of the default backup");
     expect_live_equals_doc(t, api, spec, "export after overwrite");
@@ -1863,14 +1886,13 @@ Test(import_e2e, export_writes_valid_openapi_3_and_swagger_2,
     struct run r = { 0 };
     aws_tool(t, &r, "export", "--rest-api-id", api, "-o", y3, NULL);
     expect_status(&r, 0);
-    aws_tool(t, &r, "export", "--rest-api-id", api, "--oas", "3",
-             "--format", "json", "-o", j3, NULL);
+    aws_tool(t, &r, "export", "--rest-api-id", api, "--oas", "3", "--format",
+             "json", "-o", j3, NULL);
     expect_status(&r, 0);
-    aws_tool(t, &r, "export", "--rest-api-id", api, "--oas", "2",
-             "--format", "json", "-o", j2, NULL);
+    aws_tool(t, &r, "export", "--rest-api-id", api, "--oas", "2", "--format",
+             "json", "-o", j2, NULL);
     expect_status(&r, 0);
-    const char *argv[] = { "python3", "-c", spec_check_py, y3, j3, j2,
-                           NULL };
+    const char *argv[] = { "python3", "-c", spec_check_py, y3, j3, j2, NULL };
     run_argv(t, argv, &r);
     expect_status(&r, 0);
     const char *files[] = { y3, j3, j2 };
@@ -1885,14 +1907,14 @@ Test(import_e2e, export_writes_valid_openapi_3_and_swagger_2,
     cr_assert(d3 && d2);
     const char *v3 = json_string_value(json_object_get(d3, "openapi"));
     cr_assert(v3 && strncmp(v3, "3.0.", 4) == 0);
-    cr_assert(eq(str, (char *)json_string_value(json_object_get(d2,
-                 "swagger")), "2.0"));
+    cr_assert(eq(str, (char *)json_string_value(json_object_get(d2, "swagger")),
+                 "2.0"));
     json_t *docs[] = { d3, d2 };
     for (size_t i = 0; i < 2; i++) {
-        const char *const h200[] = { "paths", "/pets", "get", "responses",
-                                     "200", "headers", NULL };
-        const char *const h201[] = { "paths", "/pets", "post", "responses",
-                                     "201", "headers", NULL };
+        const char *const h200[] = { "paths", "/pets",   "get", "responses",
+                                     "200",   "headers", NULL };
+        const char *const h201[] = { "paths", "/pets",   "post", "responses",
+                                     "201",   "headers", NULL };
         json_t *h = json_at(docs[i], h200);
         bool ok200 = json_object_get(h, "X-Request-Id") &&
                      json_object_get(h, "Access-Control-Allow-Origin");
@@ -1938,7 +1960,7 @@ static json_t *without_post(json_t *records)
     json_t *out = json_array();
     size_t i;
     json_t *v;
-    json_array_foreach(records, i, v) {
+    json_array_foreach (records, i, v) {
         if (!strstr(json_string_value(v), "\"httpMethod\":\"POST\"")) {
             json_array_append(out, v);
         }
@@ -2068,14 +2090,15 @@ Test(import_e2e, deploy_creates_a_deployment_after_the_import,
     json_t *writes = writes_of(stats);
     size_t n = json_array_size(writes);
     char *wt = writes_text(stats);
-    cr_assert(eq(sz, count_writes(stats, "CreateDeployment", true), 1),
-              "%s", wt);
+    cr_assert(eq(sz, count_writes(stats, "CreateDeployment", true), 1), "%s",
+              wt);
     json_t *last = json_array_get(writes, n - 1);
-    cr_assert(eq(str, (char *)json_string_value(json_object_get(last,
-                 "operation")), "CreateDeployment"),
+    cr_assert(eq(str,
+                 (char *)json_string_value(json_object_get(last, "operation")),
+                 "CreateDeployment"),
               "CreateDeployment is not the last write:\n%s", wt);
-    const char *argv[] = { "python3", "-c", stages_py, moto_endpoint(), api,
-                           NULL };
+    const char *argv[] = { "python3",       "-c", stages_py,
+                           moto_endpoint(), api,  NULL };
     run_argv(t, argv, &r);
     expect_status(&r, 0);
     cr_assert(eq(str, r.out, "dev True\ndeployments 1\n"));
@@ -2101,8 +2124,7 @@ Test(import_e2e, deploy_creates_a_deployment_after_the_import,
         const char *query = json_string_value(json_object_get(e, "query"));
         size_t pl = strlen(path);
         size_t tl = strlen(type[i]);
-        cr_assert(pl > tl && strcmp(path + pl - tl, type[i]) == 0, "%s",
-                  path);
+        cr_assert(pl > tl && strcmp(path + pl - tl, type[i]) == 0, "%s", path);
         cr_assert(query && strstr(query, "extensions=integrations"),
                   "query '%s'", query ? query : "");
         json_decref(ex);
@@ -2121,31 +2143,32 @@ Test(import_e2e, deploy_creates_a_deployment_after_the_import,
 /* A document like the sample but titled title and without headers. */
 static char *titled_doc(struct tcase *t, const char *name, const char *title)
 {
-    char *text = xstrfmt(
-        "openapi: 3.0.3\n"
-        "info:\n"
-        "  title: %s\n"
-        "  description: moto's ImportRestApi needs a description\n"
-        "  version: \"1\"\n"
-        "paths:\n"
-        "  /ping:\n"
-        "    get:\n"
-        "      responses:\n"
-        "        \"200\":\n"
-        "          description: pong\n"
-        "        \"500\":\n"
-        "          description: failure\n"
-        "      x-amazon-apigateway-integration:\n"
-        "        type: http\n"
-        "        httpMethod: GET\n"
-        "        uri: https://backend.example.com/ping\n"
-        "        responses:\n"
-        "          default:\n"
-        "            statusCode: \"200\"\n"
-        "            responseTemplates:\n"
-        "              application/json: '{\"pong\": true}'\n"
-        "          '5\\d{2}':\n"
-        "            statusCode: \"500\"\n", title);
+    char *text =
+        xstrfmt("openapi: 3.0.3\n"
+                "info:\n"
+                "  title: %s\n"
+                "  description: moto's ImportRestApi needs a description\n"
+                "  version: \"1\"\n"
+                "paths:\n"
+                "  /ping:\n"
+                "    get:\n"
+                "      responses:\n"
+                "        \"200\":\n"
+                "          description: pong\n"
+                "        \"500\":\n"
+                "          description: failure\n"
+                "      x-amazon-apigateway-integration:\n"
+                "        type: http\n"
+                "        httpMethod: GET\n"
+                "        uri: https://backend.example.com/ping\n"
+                "        responses:\n"
+                "          default:\n"
+                "            statusCode: \"200\"\n"
+                "            responseTemplates:\n"
+                "              application/json: '{\"pong\": true}'\n"
+                "          '5\\d{2}':\n"
+                "            statusCode: \"500\"\n",
+                title);
     char *path = write_file(t, name, text, strlen(text));
     free(text);
     return path;
@@ -2183,8 +2206,7 @@ Test(import_e2e, the_api_is_chosen_by_id_name_environment_or_title,
     char *api1 = xstrndup(created, strcspn(created, " \n"));
     json_t *stats = proxy_stats(t);
     char *wt = writes_text(stats);
-    cr_assert(eq(sz, count_writes(stats, "ImportRestApi", true), 1), "%s",
-              wt);
+    cr_assert(eq(sz, count_writes(stats, "ImportRestApi", true), 1), "%s", wt);
     cr_assert(eq(sz, count_writes(stats, NULL, false), 1), "%s", wt);
     json_decref(stats);
     free(wt);
@@ -2202,8 +2224,8 @@ Test(import_e2e, the_api_is_chosen_by_id_name_environment_or_title,
     /* a second API of the same name: by title or name, exit 4 with both
        ids; by id (option or environment) it works */
     char *script = test_source_path("tools/make_skeleton.py");
-    const char *argv[] = { "python3", script, doc, "--endpoint",
-                           moto_endpoint(), NULL };
+    const char *argv[] = { "python3",    script,          doc,
+                           "--endpoint", moto_endpoint(), NULL };
     run_argv(t, argv, &r);
     expect_status(&r, 0);
     char *api2 = xstrndup(r.out, strcspn(r.out, "\n"));

@@ -65,8 +65,8 @@ static int by_name(const void *a, const void *b)
                   ((const struct hostile_case *)b)->name);
 }
 
-ParameterizedTestParameters(hostile,
-                            gives_the_expected_diagnostics_in_bounded_time_and_memory)
+ParameterizedTestParameters(
+    hostile, gives_the_expected_diagnostics_in_bounded_time_and_memory)
 {
     char *dir = test_source_path("testdata/hostile");
     DIR *d = opendir(dir);
@@ -114,7 +114,7 @@ static bool binary_is_sanitized(const char *path)
 }
 
 struct run_result {
-    int status;        /* exit status, or -1 when killed or signalled */
+    int status; /* exit status, or -1 when killed or signalled */
     bool hung;
     double seconds;
     long max_rss_kb;
@@ -190,8 +190,8 @@ ParameterizedTest(struct hostile_case *c, hostile,
     char *tmpdir = NULL;
     char *run_dir = dir;
     const char *tmp = getenv("TMPDIR");
-    char *err_path = xstrfmt("%s/oag-hostile-%s-XXXXXX", tmp ? tmp : "/tmp",
-                             c->name);
+    char *err_path =
+        xstrfmt("%s/oag-hostile-%s-XXXXXX", tmp ? tmp : "/tmp", c->name);
     int fd = mkstemp(err_path);
     cr_assert(fd >= 0, "mkstemp: %s", strerror(errno));
     close(fd);
@@ -236,8 +236,8 @@ ParameterizedTest(struct hostile_case *c, hostile,
                 r.max_rss_kb);
     cr_expect(!r.hung, "%s: still running after %d s (killed)", c->name,
               HANG_LIMIT_S);
-    cr_expect(r.max_rss_kb < (long)(MEMORY_CAP >> 10),
-              "%s: peak RSS %ld KiB", c->name, r.max_rss_kb);
+    cr_expect(r.max_rss_kb < (long)(MEMORY_CAP >> 10), "%s: peak RSS %ld KiB",
+              c->name, r.max_rss_kb);
 
     /* expected: "exit N" then the exact stderr */
     char *exp_path = case_file(c->name, "expected");
@@ -251,8 +251,8 @@ ParameterizedTest(struct hostile_case *c, hostile,
     char *got_err = test_read_file(err_path, NULL);
     cr_assert(got_err, "%s: no stderr file", c->name);
     cr_expect_str_eq(got_err, want_err, "%s: stderr differs", c->name);
-    cr_expect_eq(r.status, want_status, "%s: exit status %d, want %d",
-                 c->name, r.status, want_status);
+    cr_expect_eq(r.status, want_status, "%s: exit status %d, want %d", c->name,
+                 r.status, want_status);
 
     unlink(err_path);
     if (tmpdir) {

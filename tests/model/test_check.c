@@ -37,16 +37,34 @@ static const char *const good_sources[] = {
 };
 
 static const char *const bad_sources[] = {
-    "", "*", "application/json", "GET,OPTIONS", "true", "'unterminated",
-    "'", "integration.response.header.", "integration.response.header.A B",
-    "integration.response.header.A:B", "integration.response.multivalueheader.",
-    "integration.response.body.", "integration.response.body.$.a",
-    "integration.response.body..a", "integration.response.body.a b",
-    "integration.response.bodyx", "stageVariables.", "stageVariables.a.b",
-    "context.", "context.a/b", "method.request.header.X",
-    "integration.request.path.id", "method.response.header.X",
-    "integration.response.headers.X", "Integration.response.body",
-    "request.body", "$context.requestId", "\"*\"",
+    "",
+    "*",
+    "application/json",
+    "GET,OPTIONS",
+    "true",
+    "'unterminated",
+    "'",
+    "integration.response.header.",
+    "integration.response.header.A B",
+    "integration.response.header.A:B",
+    "integration.response.multivalueheader.",
+    "integration.response.body.",
+    "integration.response.body.$.a",
+    "integration.response.body..a",
+    "integration.response.body.a b",
+    "integration.response.bodyx",
+    "stageVariables.",
+    "stageVariables.a.b",
+    "context.",
+    "context.a/b",
+    "method.request.header.X",
+    "integration.request.path.id",
+    "method.response.header.X",
+    "integration.response.headers.X",
+    "Integration.response.body",
+    "request.body",
+    "$context.requestId",
+    "\"*\"",
 };
 
 Test(check, valid_sources_pass)
@@ -54,23 +72,23 @@ Test(check, valid_sources_pass)
     for (size_t i = 0; i < sizeof(good_sources) / sizeof(good_sources[0]);
          i++) {
         struct oag_error err = OAG_ERROR_INIT;
-        cr_expect(eq(int, igr_check_source_expression(good_sources[i], &err),
-                     0), "'%s': %s", good_sources[i],
-                  err.message ? err.message : "");
+        cr_expect(
+            eq(int, igr_check_source_expression(good_sources[i], &err), 0),
+            "'%s': %s", good_sources[i], err.message ? err.message : "");
         oag_error_release(&err);
     }
 }
 
 Test(check, invalid_sources_fail_with_a_message_naming_them)
 {
-    for (size_t i = 0; i < sizeof(bad_sources) / sizeof(bad_sources[0]);
-         i++) {
+    for (size_t i = 0; i < sizeof(bad_sources) / sizeof(bad_sources[0]); i++) {
         struct oag_error err = OAG_ERROR_INIT;
-        cr_expect(eq(int, igr_check_source_expression(bad_sources[i], &err),
-                     -1), "'%s' accepted", bad_sources[i]);
+        cr_expect(
+            eq(int, igr_check_source_expression(bad_sources[i], &err), -1),
+            "'%s' accepted", bad_sources[i]);
         if (err.message && bad_sources[i][0]) {
-            cr_expect(is(strstr(err.message, bad_sources[i]) != NULL),
-                      "%s", err.message);
+            cr_expect(is(strstr(err.message, bad_sources[i]) != NULL), "%s",
+                      err.message);
             cr_expect(eq(int, (int)err.code, OAG_ERR_INVALID));
         }
         oag_error_release(&err);
@@ -85,21 +103,23 @@ Test(check, unquoted_star_says_what_is_wrong_and_shows_the_fix)
                  "invalid mapping expression '*': a static value must be "
                  "enclosed in single quotes, as \"'*'\""));
     oag_error_release(&err);
-    cr_assert(eq(int, igr_check_source_expression("application/json", &err),
-                 -1));
-    cr_expect(is(strstr(err.message, "\"'application/json'\"") != NULL),
-              "%s", err.message);
+    cr_assert(
+        eq(int, igr_check_source_expression("application/json", &err), -1));
+    cr_expect(is(strstr(err.message, "\"'application/json'\"") != NULL), "%s",
+              err.message);
     oag_error_release(&err);
 }
 
 Test(check, json_path_with_a_dollar_shows_the_form_without_it)
 {
     struct oag_error err = OAG_ERROR_INIT;
-    cr_assert(eq(int, igr_check_source_expression(
-                          "integration.response.body.$.error", &err), -1));
-    cr_expect(is(strstr(err.message,
-                        "(integration.response.body.error)") != NULL),
-              "%s", err.message);
+    cr_assert(eq(
+        int,
+        igr_check_source_expression("integration.response.body.$.error", &err),
+        -1));
+    cr_expect(
+        is(strstr(err.message, "(integration.response.body.error)") != NULL),
+        "%s", err.message);
     oag_error_release(&err);
 }
 
@@ -107,17 +127,26 @@ Test(check, header_keys_must_be_method_response_headers)
 {
     const char *name = NULL;
     struct oag_error err = OAG_ERROR_INIT;
-    cr_assert(eq(int, igr_check_header_key(
-                          "method.response.header.X-Trace", &name, &err), 0));
+    cr_assert(
+        eq(int,
+           igr_check_header_key("method.response.header.X-Trace", &name, &err),
+           0));
     cr_expect(eq(str, (char *)name, "X-Trace"));
-    cr_expect(eq(int, igr_check_header_key(
-                          "method.response.header.Access-Control-Allow-Origin",
-                          NULL, &err), 0));
+    cr_expect(eq(
+        int,
+        igr_check_header_key(
+            "method.response.header.Access-Control-Allow-Origin", NULL, &err),
+        0));
     static const char *const bad[] = {
-        "method.response.header.", "method.response.header.A B",
-        "method.response.body", "method.request.header.X",
-        "integration.response.header.X", "Method.Response.Header.X",
-        "X-Trace", "", "method.response.header.A:B",
+        "method.response.header.",
+        "method.response.header.A B",
+        "method.response.body",
+        "method.request.header.X",
+        "integration.response.header.X",
+        "Method.Response.Header.X",
+        "X-Trace",
+        "",
+        "method.response.header.A:B",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         cr_expect(eq(int, igr_check_header_key(bad[i], &name, &err), -1),
@@ -135,13 +164,24 @@ Test(check, header_keys_must_be_method_response_headers)
 Test(check, template_keys_must_be_media_types)
 {
     static const char *const good[] = {
-        "application/json", "text/html", "application/xml",
-        "application/vnd.api+json", "text/plain", "image/png", "*/*",
+        "application/json",
+        "text/html",
+        "application/xml",
+        "application/vnd.api+json",
+        "text/plain",
+        "image/png",
+        "*/*",
         "application/x-www-form-urlencoded",
     };
     static const char *const bad[] = {
-        "json", "", "/json", "application/", "application/json/x",
-        "application json", "text/html; charset=utf-8", "default",
+        "json",
+        "",
+        "/json",
+        "application/",
+        "application/json/x",
+        "application json",
+        "text/html; charset=utf-8",
+        "default",
         "application/json ",
     };
     struct oag_error err = OAG_ERROR_INIT;

@@ -149,8 +149,8 @@ Test(igr, status_codes_match_1_to_5_then_two_digits)
 {
     static const char *const good[] = { "100", "200", "404", "599", "500" };
     static const char *const bad[] = {
-        "600", "099", "000", "20", "2000", "2xx", "", " 200", "200 ", "-20",
-        "1e2", "٢٠٠",
+        "600", "099",  "000",  "20",  "2000", "2xx",
+        "",    " 200", "200 ", "-20", "1e2",  "٢٠٠",
     };
     for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
         cr_expect(is(igr_status_code_is_valid(good[i])), "%s", good[i]);
@@ -179,7 +179,7 @@ static void expect_table(json_t *enumeration, const char *const *values,
     cr_assert(eq(sz, json_array_size(enumeration), len));
     size_t i;
     json_t *v;
-    json_array_foreach(enumeration, i, v) {
+    json_array_foreach (enumeration, i, v) {
         cr_expect(eq(str, (char *)values[i], (char *)json_string_value(v)));
         cr_expect(is(valid(json_string_value(v))));
     }
@@ -205,10 +205,12 @@ Test(igr, generated_tables_agree_with_the_schemas)
     cr_expect(is(!igr_http_method_is_valid("get")));
     cr_expect(is(!igr_http_method_is_valid("X-AMAZON-APIGATEWAY-ANY-METHOD")));
     /* the status pattern the C check implements */
-    cr_expect(eq(str, (char *)json_string_value(json_object_get(
-                          json_object_get(json_object_get(ir, "$defs"),
-                                          "statusCode"), "pattern")),
-                 "^[1-5]\\d\\d$"));
+    cr_expect(
+        eq(str,
+           (char *)json_string_value(json_object_get(
+               json_object_get(json_object_get(ir, "$defs"), "statusCode"),
+               "pattern")),
+           "^[1-5]\\d\\d$"));
     json_decref(ir);
     json_decref(rec);
 }

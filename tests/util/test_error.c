@@ -7,8 +7,8 @@
 Test(error, set_returns_minus_one_and_formats_compiler_style)
 {
     struct oag_error err = OAG_ERROR_INIT;
-    cr_assert(eq(int, oag_error_set(&err, OAG_ERR_INVALID, "bad '%s'", "x"),
-                 -1));
+    cr_assert(
+        eq(int, oag_error_set(&err, OAG_ERR_INVALID, "bad '%s'", "x"), -1));
     oag_error_set_where(&err, "api.yaml", 42, 11, "/paths/~1pets");
     char *s = oag_error_format(&err, OAG_SEV_ERROR);
     cr_assert(eq(str, s, "api.yaml:42:11: error: bad 'x' (at /paths/~1pets)"));

@@ -20,8 +20,8 @@ int main(int argc, char **argv)
     }
     root = json_load_file(argv[1], 0, &error);
     if (root == NULL) {
-        fprintf(stderr, "%s: jansson error: %s at line %d column %d\n",
-                argv[1], error.text, error.line, error.column);
+        fprintf(stderr, "%s: jansson error: %s at line %d column %d\n", argv[1],
+                error.text, error.line, error.column);
         return 1;
     }
     json_decref(root);

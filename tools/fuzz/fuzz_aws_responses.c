@@ -48,13 +48,12 @@ static void error_response(const uint8_t *data, size_t len)
         const char *colon = memchr(line, ':', n);
         size_t name_len = colon ? (size_t)(colon - line) : n;
         hs[resp.n_headers].name = xstrndup(line, name_len);
-        hs[resp.n_headers].value = colon ? xstrndup(colon + 1,
-                                                    n - name_len - 1)
-                                         : xstrdup("");
+        hs[resp.n_headers].value =
+            colon ? xstrndup(colon + 1, n - name_len - 1) : xstrdup("");
         resp.n_headers++;
     }
-    resp.headers = resp.n_headers ? xmalloc(resp.n_headers * sizeof(*hs))
-                                  : NULL;
+    resp.headers =
+        resp.n_headers ? xmalloc(resp.n_headers * sizeof(*hs)) : NULL;
     if (resp.n_headers) {
         memcpy(resp.headers, hs, resp.n_headers * sizeof(*hs));
     }
@@ -96,12 +95,11 @@ static void endpoint(const uint8_t *data, size_t len)
         }
         if (strncmp(ep.origin, ep.scheme, strlen(ep.scheme)) != 0 ||
             !strstr(ep.origin, ep.host)) {
-            fuzz_fail("origin '%s' does not hold scheme and host",
-                      ep.origin);
+            fuzz_fail("origin '%s' does not hold scheme and host", ep.origin);
         }
-        if (ep.base_path[0] && (ep.base_path[0] != '/' ||
-                                ep.base_path[strlen(ep.base_path) - 1] ==
-                                    '/')) {
+        if (ep.base_path[0] &&
+            (ep.base_path[0] != '/' ||
+             ep.base_path[strlen(ep.base_path) - 1] == '/')) {
             fuzz_fail("base path '%s' of '%s' malformed", ep.base_path, url);
         }
         if (oag_error_is_set(&err)) {

@@ -22,8 +22,8 @@ static void expect(int rc, struct oag_error *err, const char *what,
     if (rc == 0 && oag_error_is_set(err)) {
         fuzz_fail("%s passed '%s' but set an error", what, s);
     }
-    if (rc != 0 && (!err->message || !err->message[0] ||
-                    err->code == OAG_ERR_NONE)) {
+    if (rc != 0 &&
+        (!err->message || !err->message[0] || err->code == OAG_ERR_NONE)) {
         fuzz_fail("%s refused '%s' without a message", what, s);
     }
     if (rc != 0 && rc != -1) {
@@ -54,8 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
         break;
     case 2:
         rc = igr_check_header_key(s, &name, &err);
-        if (rc == 0 && (name != s + strlen("method.response.header.") ||
-                        !*name)) {
+        if (rc == 0 &&
+            (name != s + strlen("method.response.header.") || !*name)) {
             fuzz_fail("header key '%s' gave a name outside it", s);
         }
         expect(rc, &err, "header key", s);

@@ -71,7 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
         }
         if (errors == 0 && err.line == 0) {
             fuzz_fail("extract reported '%s' without diagnostics or a "
-                      "location", err.message);
+                      "location",
+                      err.message);
         }
     } else if (oag_error_is_set(&err)) {
         fuzz_fail("extract succeeded but set '%s'", err.message);

@@ -38,7 +38,7 @@ struct ev_log {
     enum oag_error_code code; /* OAG_ERR_NONE when the stream ended */
     unsigned long err_line;   /* where the error is */
     unsigned long err_column;
-    char *err_message;        /* owned */
+    char *err_message; /* owned */
 };
 
 static void log_release(struct ev_log *l)
@@ -91,8 +91,8 @@ static void read_all(struct doc_reader *r, size_t len, bool exact,
         }
         if (log->len == log->cap) {
             log->cap = log->cap ? log->cap * 2 : 64;
-            log->items = xreallocarray(log->items, log->cap,
-                                       sizeof(*log->items));
+            log->items =
+                xreallocarray(log->items, log->cap, sizeof(*log->items));
         }
         struct ev_copy *c = &log->items[log->len++];
         c->type = ev.type;
@@ -145,8 +145,9 @@ static void compare_logs(const struct ev_log *a, const struct ev_log *b)
             x->column != y->column || x->len != y->len ||
             (x->len && memcmp(x->value, y->value, x->len) != 0)) {
             fuzz_fail("event %zu differs: memory %d at %lu:%lu, file %d at "
-                      "%lu:%lu", i, (int)x->type, x->line, x->column,
-                      (int)y->type, y->line, y->column);
+                      "%lu:%lu",
+                      i, (int)x->type, x->line, x->column, (int)y->type,
+                      y->line, y->column);
         }
     }
 }
@@ -155,8 +156,8 @@ static void build_root(const uint8_t *data, size_t len,
                        const struct doc_limits *lim)
 {
     struct oag_error err = OAG_ERROR_INIT;
-    struct doc_reader *r = doc_reader_new_memory((const char *)data, len,
-                                                 "fuzz.yaml", lim, &err);
+    struct doc_reader *r =
+        doc_reader_new_memory((const char *)data, len, "fuzz.yaml", lim, &err);
     if (!r) {
         oag_error_release(&err);
         return;
@@ -223,8 +224,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
     struct ev_log mem = { 0 };
     struct ev_log file = { 0 };
 
-    struct doc_reader *r = doc_reader_new_memory((const char *)data, len,
-                                                 "fuzz.yaml", &lim, &err);
+    struct doc_reader *r =
+        doc_reader_new_memory((const char *)data, len, "fuzz.yaml", &lim, &err);
     if (!r) {
         if (!err.message) {
             fuzz_fail("reader refused the input without an error");

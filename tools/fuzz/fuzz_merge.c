@@ -24,32 +24,81 @@
 
 /* Values that stress quoting, block scalars and flow syntax. */
 static const char *const patterns[] = {
-    "4\\d{2}", ".*[Ee]rror.*", "a: b", "'quoted'", "\"dq\"", "#hash", "*",
-    "&anchor", "!tag", "? q", "[x]", "{x}", " lead", "trail ", "tab\there",
-    "\xc3\xa9t\xc3\xa9", "null", "true", "123", "~", "multi\nline",
-    "back\\slash", "5\\d\\d|4\\d\\d", "-x", "@at", "%pct", "`tick`", "|",
-    ">", "x #y",
+    "4\\d{2}",
+    ".*[Ee]rror.*",
+    "a: b",
+    "'quoted'",
+    "\"dq\"",
+    "#hash",
+    "*",
+    "&anchor",
+    "!tag",
+    "? q",
+    "[x]",
+    "{x}",
+    " lead",
+    "trail ",
+    "tab\there",
+    "\xc3\xa9t\xc3\xa9",
+    "null",
+    "true",
+    "123",
+    "~",
+    "multi\nline",
+    "back\\slash",
+    "5\\d\\d|4\\d\\d",
+    "-x",
+    "@at",
+    "%pct",
+    "`tick`",
+    "|",
+    ">",
+    "x #y",
 };
 static const char *const media[] = {
-    "application/json", "text/html", "application/xml", "text/plain",
+    "application/json",
+    "text/html",
+    "application/xml",
+    "text/plain",
     "application/x-www-form-urlencoded",
 };
 static const char *const templates[] = {
-    "", "$input.path('$')", "#set($a = 1)\n$a\n", "line1\nline2",
-    "trailing\n", "  leading spaces\n", "crlf\r\nline", "\ttab",
-    "'single' \"double\"", "\xe2\x82\xac uro", "{\"a\": 1}", "null", "- item",
-    "key: value", "#comment", "\n\nblank first", "end with blanks\n\n\n",
-    "x\n  indented\ny", "\\u0041", "|",
+    "",
+    "$input.path('$')",
+    "#set($a = 1)\n$a\n",
+    "line1\nline2",
+    "trailing\n",
+    "  leading spaces\n",
+    "crlf\r\nline",
+    "\ttab",
+    "'single' \"double\"",
+    "\xe2\x82\xac uro",
+    "{\"a\": 1}",
+    "null",
+    "- item",
+    "key: value",
+    "#comment",
+    "\n\nblank first",
+    "end with blanks\n\n\n",
+    "x\n  indented\ny",
+    "\\u0041",
+    "|",
     ("very long template text that goes on and on to pass eighty columns"),
 };
 static const char *const params[] = {
-    "'*'", "integration.response.header.X-Id", "integration.response.body",
-    "'a: b'", "context.requestId", "''", "'multi\nline'",
+    "'*'",
+    "integration.response.header.X-Id",
+    "integration.response.body",
+    "'a: b'",
+    "context.requestId",
+    "''",
+    "'multi\nline'",
 };
 static const char *const headers[] = {
     "method.response.header.X-Id",
     ("method.response.header.Access-Control-Allow-Origin"),
-    "method.response.header.x", "method.response.header.Y",
+    "method.response.header.x",
+    "method.response.header.Y",
 };
 
 #define PICK(table, b) (table[(b) % (sizeof(table) / sizeof(table[0]))])
@@ -91,8 +140,8 @@ static void edit(struct igr_list *l, uint8_t op, uint8_t idx, uint8_t arg)
         set_str(&r->status_code, code);
         break;
     case 2:
-        set_str(&r->selection_pattern, arg % 8 == 0 ? NULL
-                                                     : PICK(patterns, arg));
+        set_str(&r->selection_pattern,
+                arg % 8 == 0 ? NULL : PICK(patterns, arg));
         break;
     case 3:
         igr_map_set(&r->response_templates, PICK(media, arg),
@@ -109,10 +158,9 @@ static void edit(struct igr_list *l, uint8_t op, uint8_t idx, uint8_t arg)
         map_remove(&r->response_parameters, arg);
         break;
     case 7:
-        set_str(&r->content_handling,
-                arg % 3 == 0 ? NULL
-                             : arg % 3 == 1 ? "CONVERT_TO_TEXT"
-                                            : "CONVERT_TO_BINARY");
+        set_str(&r->content_handling, arg % 3 == 0   ? NULL
+                                      : arg % 3 == 1 ? "CONVERT_TO_TEXT"
+                                                     : "CONVERT_TO_BINARY");
         break;
     case 8: { /* a new record for the same operation */
         struct igr_record copy = { 0 };
@@ -132,8 +180,7 @@ static void edit(struct igr_list *l, uint8_t op, uint8_t idx, uint8_t arg)
     }
     default: /* drop every record of the operation */
         for (size_t i = l->len; i-- > 0;) {
-            if (&l->items[i] != r &&
-                strcmp(l->items[i].path, r->path) == 0 &&
+            if (&l->items[i] != r && strcmp(l->items[i].path, r->path) == 0 &&
                 strcmp(l->items[i].http_method, r->http_method) == 0) {
                 igr_record_release(&l->items[i]);
                 memmove(&l->items[i], &l->items[i + 1],
@@ -164,8 +211,7 @@ static bool shares_pattern(const struct igr_list *l)
             if (strcmp(a->path, b->path) == 0 &&
                 strcmp(a->http_method, b->http_method) == 0 &&
                 strcmp(a->selection_pattern ? a->selection_pattern : "",
-                       b->selection_pattern ? b->selection_pattern : "") ==
-                    0) {
+                       b->selection_pattern ? b->selection_pattern : "") == 0) {
                 return true;
             }
         }
@@ -203,8 +249,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (conv_records_from_json(arr, "records", &want, NULL) != 0) {
         goto out; /* the CLI would refuse these records */
     }
-    int rc = conv_merge(doc, len, "fuzz.yaml", &want, &opts, &out, NULL,
-                        &diags, &err);
+    int rc = conv_merge(doc, len, "fuzz.yaml", &want, &opts, &out, NULL, &diags,
+                        &err);
     fuzz_check_diags(&diags);
     if (rc != 0) {
         if (!err.message || err.code == OAG_ERR_NONE) {
@@ -233,17 +279,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                 &got, &md, &err);
     if (xrc != 0 && getenv("FUZZ_VERBOSE")) {
         for (size_t i = 0; i < md.len; i++) {
-            char *f = oag_error_format(&md.items[i].error,
-                                       md.items[i].severity);
+            char *f =
+                oag_error_format(&md.items[i].error, md.items[i].severity);
             fprintf(stderr, "%s\n", f);
             free(f);
         }
     }
     oag_error_list_release(&md);
     if (xrc != 0) {
-        fuzz_fail("the merged document does not extract: %s%s%s",
-                  err.message, err.pointer ? " at " : "",
-                  err.pointer ? err.pointer : "");
+        fuzz_fail("the merged document does not extract: %s%s%s", err.message,
+                  err.pointer ? " at " : "", err.pointer ? err.pointer : "");
     }
     if (got.len != want.len) {
         fuzz_fail("merged document has %zu records, want %zu", got.len,

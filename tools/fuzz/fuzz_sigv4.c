@@ -66,8 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
     sigv4_canonical_query(&q1, query);
     sigv4_canonical_query(&q2, buf_str(&q1));
     if (strcmp(buf_str(&q1), buf_str(&q2)) != 0) {
-        fuzz_fail("canonical query not idempotent: '%s' -> '%s' -> '%s'",
-                  query, buf_str(&q1), buf_str(&q2));
+        fuzz_fail("canonical query not idempotent: '%s' -> '%s' -> '%s'", query,
+                  buf_str(&q1), buf_str(&q2));
     }
 
     /* canonical URI */
@@ -84,13 +84,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 
     /* the whole canonical request */
     struct sigv4_request req = {
-        .method = method, .path = path, .query = query, .headers = headers,
-        .n_headers = n_headers, .body = body, .body_len = body_len,
+        .method = method,
+        .path = path,
+        .query = query,
+        .headers = headers,
+        .n_headers = n_headers,
+        .body = body,
+        .body_len = body_len,
     };
     struct buf cr = BUF_INIT;
     struct buf sh = BUF_INIT;
-    int crc = sigv4_canonical_request(&req, "20150830T123600Z", NULL, &cr,
-                                      &sh, &err);
+    int crc =
+        sigv4_canonical_request(&req, "20150830T123600Z", NULL, &cr, &sh, &err);
     if (crc == 0) {
         const char *s = buf_str(&cr);
         const char *last = strrchr(s, '\n');
