@@ -102,15 +102,25 @@ static void attach_json(struct doc_reader *r, enum doc_syntax syntax);
 static int yaml_next(struct doc_reader *r, struct doc_event *out,
                      struct oag_error *err);
 
-/* Moves (line, column) over n bytes: the rule of offset_to_line_col. */
+/*
+ * Moves (line, column) over n bytes: the rule of offset_to_line_col.  Runs
+ * on every chunk fed from a file, so the line breaks are found with memchr
+ * and only the bytes after the last one are counted as columns.
+ */
 static void advance_line_col(const unsigned char *d, size_t n,
                              unsigned long *line, unsigned long *col)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (d[i] == '\n') {
-            (*line)++;
-            *col = 1;
-        } else if ((d[i] & 0xC0) != 0x80 && d[i] != '\r') {
+    const unsigned char *end = d + n;
+    const unsigned char *tail = d;
+    const unsigned char *nl;
+    while (tail < end &&
+           (nl = memchr(tail, '\n', (size_t)(end - tail))) != NULL) {
+        (*line)++;
+        *col = 1;
+        tail = nl + 1;
+    }
+    for (; tail < end; tail++) {
+        if ((*tail & 0xC0) != 0x80 && *tail != '\r') {
             (*col)++;
         }
     }
