@@ -29,6 +29,7 @@
 #include "doc/reader.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,7 @@ struct doc_reader {
     bool ascii;
     size_t cur_index;
     size_t cur_offset;
+    size_t next_high; /* first byte >= 0x80 at or after cur_offset, or len */
 
     /* JSON (see the top of this file) */
     struct doc_json *json; /* delivers the events while not NULL */
@@ -99,6 +101,7 @@ struct doc_reader {
 };
 
 static void attach_json(struct doc_reader *r, enum doc_syntax syntax);
+static size_t next_high_byte(const unsigned char *d, size_t from, size_t len);
 static int yaml_next(struct doc_reader *r, struct doc_event *out,
                      struct oag_error *err);
 
@@ -324,14 +327,9 @@ struct doc_reader *doc_reader_new_memory_as(const char *data, size_t len,
      * start>" on every multi-line document with a BOM).
      */
     r->data_pos = r->bom_len;
-    r->ascii = true;
-    for (size_t i = 0; i < len; i++) {
-        if ((unsigned char)data[i] >= 0x80) {
-            r->ascii = false;
-            break;
-        }
-    }
     r->cur_offset = r->bom_len;
+    r->next_high = next_high_byte((const unsigned char *)data, r->bom_len, len);
+    r->ascii = r->next_high == len;
     if (syntax != DOC_SYNTAX_YAML) {
         attach_json(r, syntax);
     }
@@ -368,7 +366,28 @@ const struct doc_limits *doc_reader_limits(const struct doc_reader *r)
     return &r->limits;
 }
 
-/* libyaml character index -> byte offset (memory sources only). */
+/* Offset of the first byte >= 0x80 in d[from..len), or len. */
+static size_t next_high_byte(const unsigned char *d, size_t from, size_t len)
+{
+    while (len - from >= 8) {
+        uint64_t w;
+        memcpy(&w, d + from, sizeof(w));
+        if (w & UINT64_C(0x8080808080808080)) {
+            break;
+        }
+        from += 8;
+    }
+    while (from < len && d[from] < 0x80) {
+        from++;
+    }
+    return from;
+}
+
+/*
+ * libyaml character index -> byte offset (memory sources only).  A cursor
+ * moves from the last position; bytes before next_high are ASCII (one
+ * character each), so most moves are one addition.
+ */
 static size_t index_to_offset(struct doc_reader *r, size_t index)
 {
     if (r->ascii || r->file) {
@@ -376,20 +395,38 @@ static size_t index_to_offset(struct doc_reader *r, size_t index)
     }
     const unsigned char *d = (const unsigned char *)r->data;
     while (r->cur_index < index && r->cur_offset < r->data_len) {
+        size_t ascii = r->next_high - r->cur_offset;
+        if (ascii > 0) {
+            if (ascii > index - r->cur_index) {
+                ascii = index - r->cur_index;
+            }
+            r->cur_offset += ascii;
+            r->cur_index += ascii;
+            continue;
+        }
+        /* at a byte >= 0x80: over its character, then find the next */
         r->cur_offset++;
         while (r->cur_offset < r->data_len &&
                (d[r->cur_offset] & 0xC0) == 0x80) {
             r->cur_offset++;
         }
         r->cur_index++;
+        r->next_high = next_high_byte(d, r->cur_offset, r->data_len);
     }
     while (r->cur_index > index && r->cur_offset > r->bom_len) {
+        size_t was = r->cur_offset;
         r->cur_offset--;
         while (r->cur_offset > r->bom_len &&
                (d[r->cur_offset] & 0xC0) == 0x80) {
             r->cur_offset--;
         }
         r->cur_index--;
+        for (size_t k = r->cur_offset; k < was; k++) {
+            if (d[k] >= 0x80) {
+                r->next_high = k;
+                break;
+            }
+        }
     }
     return r->cur_offset;
 }
