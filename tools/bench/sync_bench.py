@@ -224,6 +224,7 @@ def summarise(stats):
         "throttled": stats.get("throttled", 0),
         "failed": failed,
         "ops": ops,
+        "responses": responses,
         "writes": len(writes),
         "write_ops": [w.get("operation") for w in writes],
         "writes_ok": sum(1 for w in writes if w.get("forwarded")
@@ -388,14 +389,17 @@ def main():
               args.methods, args.responses, nrec, thr.get("rate"), thr.get("burst"),
               cfg.get("latency_ms")))
     hdr = ("tool", "wall s", "calls", "PIR", "GetRes", "429s", "failed",
-           "ideal s", "wall/ideal")
+           "ideal s", "wall/ideal", "floor s", "wall/floor")
+    burst = thr.get("burst") or 0
     lines = []
     for s in rows:
         ideal = s["calls"] / STEADY_RATE
+        floor = max(0, s["calls"] - burst) / STEADY_RATE
         lines.append((s["tool"], "%.2f" % s["wall"], str(s["calls"]), str(s["pir"]),
                       str(s["get_resources"]), str(s["status_429"]),
                       str(s["failed"]) + ("" if s["exit_ok"] else " (exit!)"),
-                      "%.1f" % ideal, "%.2f" % (s["wall"] / ideal) if ideal else "-"))
+                      "%.1f" % ideal, "%.2f" % (s["wall"] / ideal) if ideal else "-",
+                      "%.1f" % floor, "%.2f" % (s["wall"] / floor) if floor else "-"))
     widths = [max(len(h), *(len(l[i]) for l in lines)) for i, h in enumerate(hdr)]
     fmt = "  ".join("%%-%ds" % w if i == 0 else "%%%ds" % w for i, w in enumerate(widths))
     print(fmt % hdr)
@@ -403,10 +407,13 @@ def main():
         print(fmt % l)
     print()
     print("calls = requests that got an answer other than 429; PIR = "
-          "PutIntegrationResponse requests (429s included); ideal = calls / %g s"
-          % STEADY_RATE)
+          "PutIntegrationResponse requests (429s included); ideal = calls / %g s;\n"
+          "floor = (calls - burst) / %g s, the least the token bucket allows when it "
+          "starts full" % (STEADY_RATE, STEADY_RATE))
     for s in rows:
-        print("%s: operations %s" % (s["tool"], json.dumps(s["ops"], sort_keys=True)))
+        print("%s: operations %s, answers %s" % (
+            s["tool"], json.dumps(s["ops"], sort_keys=True),
+            json.dumps(s["responses"], sort_keys=True)))
     if problems:
         print()
         for i, p in enumerate(problems, 1):
