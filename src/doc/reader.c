@@ -98,11 +98,17 @@ struct doc_reader {
     bool may_fall_back;    /* a JSON syntax error may hand over to libyaml */
     bool read_once;        /* sniffed JSON from input that cannot rewind */
     off_t file_start;      /* regular files: offset of the first byte read */
+
+    /* doc_reader_next_light: the last event's marks not converted yet */
+    bool marks_pending;
+    bool pin_raw; /* doc_reader_pin_end kept pin_yaml, else pin_mark */
+    yaml_mark_t pin_yaml;
+    struct doc_mark pin_mark;
 };
 
 static void attach_json(struct doc_reader *r, enum doc_syntax syntax);
 static size_t next_high_byte(const unsigned char *d, size_t from, size_t len);
-static int yaml_next(struct doc_reader *r, struct doc_event *out,
+static int yaml_next(struct doc_reader *r, struct doc_event *out, bool marks,
                      struct oag_error *err);
 
 /*
@@ -542,7 +548,11 @@ static int depth_error(struct doc_reader *r, const struct doc_event *ev,
     return -1;
 }
 
-static int yaml_next(struct doc_reader *r, struct doc_event *out,
+/*
+ * The next libyaml event into *out; with marks false, out->start and
+ * out->end stay zero (doc_reader_next_light) unless the event fails.
+ */
+static int yaml_next(struct doc_reader *r, struct doc_event *out, bool marks,
                      struct oag_error *err)
 {
     memset(out, 0, sizeof(*out));
@@ -560,8 +570,11 @@ static int yaml_next(struct doc_reader *r, struct doc_event *out,
     r->have_event = true;
     r->fed_at_event = r->fed;
     yaml_event_t *e = &r->event;
-    to_mark(r, &e->start_mark, &out->start);
-    to_mark(r, &e->end_mark, &out->end);
+    r->marks_pending = !marks;
+    if (marks) {
+        to_mark(r, &e->start_mark, &out->start);
+        to_mark(r, &e->end_mark, &out->end);
+    }
     out->depth = r->depth;
     switch (e->type) {
     case YAML_STREAM_START_EVENT:
@@ -573,6 +586,7 @@ static int yaml_next(struct doc_reader *r, struct doc_event *out,
         break;
     case YAML_DOCUMENT_START_EVENT:
         if (r->seen_document) {
+            to_mark(r, &e->start_mark, &out->start);
             oag_error_set(err, OAG_ERR_UNSUPPORTED,
                           "more than one YAML document in the stream");
             oag_error_set_where(err, r->name, out->start.line,
@@ -617,6 +631,7 @@ static int yaml_next(struct doc_reader *r, struct doc_event *out,
     case YAML_SEQUENCE_START_EVENT:
     case YAML_MAPPING_START_EVENT:
         if (r->depth >= r->limits.max_depth) {
+            to_mark(r, &e->start_mark, &out->start);
             return depth_error(r, out, err);
         }
         r->depth++;
@@ -839,14 +854,14 @@ static int fall_back(struct doc_reader *r, struct doc_event *out,
     for (size_t i = 0; i < n && same; i++) {
         struct doc_event a;
         struct doc_event b;
-        same = yaml_next(r, &a, &yerr) == 0 &&
+        same = yaml_next(r, &a, true, &yerr) == 0 &&
                doc_json_next(replay, &b, NULL) == 0 && same_event(r, &a, &b);
     }
     doc_json_free(replay);
     int rc = -1;
     if (!same) {
         oag_error_move(report, jerr);
-    } else if (yaml_next(r, out, &yerr) == 0) {
+    } else if (yaml_next(r, out, true, &yerr) == 0) {
         doc_json_free(r->json);
         r->json = NULL;
         rc = 0;
@@ -904,18 +919,57 @@ int doc_reader_next(struct doc_reader *r, struct doc_event *out,
         }
         return json_failed(r, out, err);
     }
-    return yaml_next(r, out, err);
+    return yaml_next(r, out, true, err);
+}
+
+int doc_reader_next_light(struct doc_reader *r, struct doc_event *out,
+                          struct oag_error *err)
+{
+    if (r->json) {
+        r->marks_pending = false;
+        return doc_reader_next(r, out, err);
+    }
+    return yaml_next(r, out, false, err);
+}
+
+void doc_reader_marks(struct doc_reader *r, struct doc_event *ev)
+{
+    if (r->marks_pending && r->have_event) {
+        to_mark(r, &r->event.start_mark, &ev->start);
+        to_mark(r, &r->event.end_mark, &ev->end);
+        r->marks_pending = false;
+    }
+}
+
+void doc_reader_pin_end(struct doc_reader *r, const struct doc_event *ev)
+{
+    r->pin_raw = r->marks_pending && r->have_event;
+    if (r->pin_raw) {
+        r->pin_yaml = r->event.end_mark;
+    } else {
+        r->pin_mark = ev->end;
+    }
+}
+
+void doc_reader_pinned_end(struct doc_reader *r, struct doc_mark *out)
+{
+    if (r->pin_raw) {
+        to_mark(r, &r->pin_yaml, out);
+    } else {
+        *out = r->pin_mark;
+    }
 }
 
 int doc_reader_skip(struct doc_reader *r, const struct doc_event *ev,
                     struct doc_mark *out_end, struct oag_error *err)
 {
     struct doc_mark end = ev->end;
+    bool pinned = false;
     if (ev->type == DOC_EV_SEQUENCE_START || ev->type == DOC_EV_MAPPING_START) {
         unsigned level = 1;
         struct doc_event e;
         while (level > 0) {
-            if (doc_reader_next(r, &e, err) != 0) {
+            if (doc_reader_next_light(r, &e, err) != 0) {
                 return -1;
             }
             switch (e.type) {
@@ -927,12 +981,14 @@ int doc_reader_skip(struct doc_reader *r, const struct doc_event *ev,
             case DOC_EV_MAPPING_END:
                 level--;
                 if (e.flow) {
-                    end = e.end;
+                    doc_reader_pin_end(r, &e);
+                    pinned = true;
                 }
                 break;
             case DOC_EV_SCALAR:
             case DOC_EV_ALIAS:
-                end = e.end;
+                doc_reader_pin_end(r, &e);
+                pinned = true;
                 break;
             case DOC_EV_STREAM_END:
                 OAG_BUG("stream ended inside a collection");
@@ -942,6 +998,9 @@ int doc_reader_skip(struct doc_reader *r, const struct doc_event *ev,
         }
     }
     if (out_end) {
+        if (pinned) {
+            doc_reader_pinned_end(r, &end);
+        }
         *out_end = end;
     }
     return 0;

@@ -50,6 +50,19 @@ enum doc_syntax doc_reader_syntax(const struct doc_reader *r);
 typedef int doc_read_fn(void *ctx, unsigned char *buf, size_t cap,
                         size_t *out_n, struct oag_error *err);
 
+/*
+ * For skipping (doc_reader_skip, doc_skip_node in tree.c): as
+ * doc_reader_next, but out->start and out->end may be left zero (libyaml's
+ * marks are converted only when asked for).  doc_reader_marks fills them
+ * in for the last event read; doc_reader_pin_end keeps the end of the last
+ * event and doc_reader_pinned_end gives it, converted, later.
+ */
+int doc_reader_next_light(struct doc_reader *r, struct doc_event *out,
+                          struct oag_error *err);
+void doc_reader_marks(struct doc_reader *r, struct doc_event *ev);
+void doc_reader_pin_end(struct doc_reader *r, const struct doc_event *ev);
+void doc_reader_pinned_end(struct doc_reader *r, struct doc_mark *out);
+
 /* The JSON scanner of json_reader.c (RFC 8259, strict). */
 struct doc_json;
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "doc/pointer.h"
+#include "doc/reader_internal.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/xalloc.h"
@@ -516,20 +517,23 @@ int doc_skip_node(struct doc_reader *r, const struct doc_event *ev,
     }
     /* a collection: walk it, building only anchored children */
     struct doc_mark end = ev->end;
+    bool pinned = false; /* end is doc_reader_pinned_end */
     unsigned level = 1;
     struct doc_event e;
     while (level > 0) {
-        if (doc_reader_next(r, &e, err) != 0) {
+        if (doc_reader_next_light(r, &e, err) != 0) {
             return -1;
         }
         if (e.anchor) {
             struct doc_tree t = { 0 };
+            doc_reader_marks(r, &e);
             if (doc_tree_build(r, &e, anchors, DOC_TREE_POSITIONS, NULL, NULL,
                                &t, err) != 0) {
                 return -1;
             }
             if (t.n_pos) {
                 end = t.pos[0].end;
+                pinned = false;
             }
             doc_tree_release(&t);
             continue;
@@ -543,18 +547,23 @@ int doc_skip_node(struct doc_reader *r, const struct doc_event *ev,
         case DOC_EV_MAPPING_END:
             level--;
             if (e.flow) {
-                end = e.end;
+                doc_reader_pin_end(r, &e);
+                pinned = true;
             }
             break;
         case DOC_EV_SCALAR:
         case DOC_EV_ALIAS:
-            end = e.end;
+            doc_reader_pin_end(r, &e);
+            pinned = true;
             break;
         default:
             break;
         }
     }
     if (out_end) {
+        if (pinned) {
+            doc_reader_pinned_end(r, &end);
+        }
         *out_end = end;
     }
     return 0;
