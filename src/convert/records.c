@@ -355,6 +355,72 @@ int conv_records_from_json(json_t *array, const char *name,
     return c.bad ? -1 : 0;
 }
 
+/*
+ * conv_records_load of a sequence whose start was just read: one record's
+ * tree at a time (a whole document's records as one tree is several times
+ * the size of the file).  The same diagnostics in the same order as
+ * building the whole tree first: the tree's, then the records' (kept
+ * aside meanwhile); out is left as it was when the document is broken.
+ */
+static int load_sequence(struct doc_reader *r, const char *name,
+                         struct igr_list *out, struct oag_error_list *diags,
+                         struct oag_error *err)
+{
+    struct oag_error_list rec_diags = OAG_ERROR_LIST_INIT;
+    struct reader_ctx c = { .name = name, .diags = diags ? &rec_diags : NULL };
+    size_t base = out->len;
+    int rc = -1;
+    struct doc_event ev;
+    for (size_t i = 0;; i++) {
+        if (doc_reader_next(r, &ev, err) != 0) {
+            goto out;
+        }
+        if (ev.type == DOC_EV_SEQUENCE_END) {
+            break;
+        }
+        struct doc_tree t = { 0 };
+        char *ptr = xstrfmt("/%zu", i);
+        int trc = doc_tree_build(r, &ev, NULL, 0, ptr, diags, &t, err);
+        free(ptr);
+        if (trc != 0) {
+            doc_tree_release(&t);
+            goto out;
+        }
+        c.index = i;
+        if (!json_is_object(t.root)) {
+            rec_error(&c, NULL, "record %zu is not an object", i);
+        } else {
+            read_record(&c, t.root, igr_list_add(out));
+        }
+        doc_tree_release(&t);
+    }
+    do {
+        if (doc_reader_next(r, &ev, err) != 0) {
+            goto out;
+        }
+    } while (ev.type != DOC_EV_STREAM_END);
+    rc = 0;
+out:
+    if (rc != 0) {
+        for (size_t k = base; k < out->len; k++) {
+            igr_record_release(&out->items[k]);
+        }
+        out->len = base;
+    } else {
+        for (size_t k = 0; k < rec_diags.len; k++) {
+            oag_error_list_take(diags, rec_diags.items[k].severity,
+                                &rec_diags.items[k].error);
+        }
+        if (c.bad) {
+            oag_error_set(err, OAG_ERR_INVALID, "invalid records in '%s'",
+                          name);
+            rc = -1;
+        }
+    }
+    oag_error_list_release(&rec_diags);
+    return rc;
+}
+
 int conv_records_load(const char *path, struct igr_list *out,
                       struct oag_error_list *diags, struct oag_error *err)
 {
@@ -379,6 +445,10 @@ int conv_records_load(const char *path, struct igr_list *out,
              ev.type == DOC_EV_DOCUMENT_START);
     if (ev.type == DOC_EV_STREAM_END) {
         oag_error_set(err, OAG_ERR_INVALID, "'%s' is empty", name);
+        goto out;
+    }
+    if (ev.type == DOC_EV_SEQUENCE_START) {
+        rc = load_sequence(r, name, out, diags, err);
         goto out;
     }
     if (doc_tree_build(r, &ev, NULL, 0, "", diags, &t, err) != 0) {
