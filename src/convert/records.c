@@ -61,12 +61,24 @@ json_t *conv_record_to_json(const struct igr_record *r)
 /* JSON string escaping as jansson does it (UTF-8 kept, / not escaped). */
 static void add_json_string(struct buf *out, const char *s)
 {
+    /* 1 for the bytes that end a run: NUL, controls, '"', '\\', DEL */
+    static const unsigned char stop[256] = {
+        [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1,
+        [0x06] = 1, [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0A] = 1, [0x0B] = 1,
+        [0x0C] = 1, [0x0D] = 1, [0x0E] = 1, [0x0F] = 1, [0x10] = 1, [0x11] = 1,
+        [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
+        [0x18] = 1, [0x19] = 1, [0x1A] = 1, [0x1B] = 1, [0x1C] = 1, [0x1D] = 1,
+        [0x1E] = 1, [0x1F] = 1, ['"'] = 1,  ['\\'] = 1, [0x7F] = 1,
+    };
     buf_addch(out, '"');
     const char *run = s;
-    for (; *s; s++) {
+    for (;; s++) {
+        while (!stop[(unsigned char)*s]) {
+            s++;
+        }
         unsigned char c = (unsigned char)*s;
-        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) {
-            continue;
+        if (c == 0) {
+            break;
         }
         buf_add(out, run, (size_t)(s - run));
         switch (c) {
