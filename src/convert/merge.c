@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "doc/pointer.h"
+#include "doc/reader_internal.h"
 #include "doc/splice.h"
 #include "model/igr.h"
 #include "util/buf.h"
@@ -50,6 +51,7 @@ struct merge_group {
 struct merge_ctx {
     const char *data;
     size_t len;
+    struct doc_reader *reader; /* borrowed; the document being walked */
     const char *file;
     const struct igr_list *records;
     const struct conv_options *opts;
@@ -178,6 +180,91 @@ static void block_entry_span(const struct merge_ctx *m,
 {
     *out_start = doc_line_start(m->data, e->key_start.offset);
     *out_end = doc_line_after_node(m->data, m->len, e->value_end.offset);
+}
+
+enum eof_fix {
+    EOF_FIX_NONE,       /* a line break can follow the last line as it is */
+    EOF_FIX_CHOMP,      /* replace [at, at + del) by the strip indicator */
+    EOF_FIX_IMPOSSIBLE, /* no edit keeps the value */
+};
+
+/*
+ * Text is about to follow the end of a document whose last line has no
+ * line break, so a line break is added first.  When the document ends
+ * inside a block scalar (| or >) with clip or keep chomping, that line break
+ * would join the value; the strip indicator ('-') reads the same value with
+ * it.  A keep scalar whose last line is only spaces cannot be kept that way.
+ */
+static enum eof_fix eof_chomp_fix(const struct merge_ctx *m, size_t *at,
+                                  size_t *del, struct doc_mark *where)
+{
+    struct doc_mark start;
+    struct doc_mark end;
+    if (!m->reader || !doc_reader_last_block_scalar(m->reader, &start, &end) ||
+        end.offset < m->len) {
+        return EOF_FIX_NONE;
+    }
+    *where = start;
+    const char *d = m->data;
+    size_t h = start.offset;
+    /* the event starts at the node's properties (&anchor, !tag), if any */
+    while (h < m->len && d[h] != '|' && d[h] != '>') {
+        if (d[h] == '&' || d[h] == '!') {
+            while (h < m->len && d[h] != ' ' && d[h] != '\t' && d[h] != '\n' &&
+                   d[h] != '\r') {
+                h++;
+            }
+        } else if (d[h] == '#') {
+            while (h < m->len && d[h] != '\n' && d[h] != '\r') {
+                h++;
+            }
+        } else if (d[h] == ' ' || d[h] == '\t' || d[h] == '\n' ||
+                   d[h] == '\r') {
+            h++;
+        } else {
+            return EOF_FIX_IMPOSSIBLE;
+        }
+    }
+    if (h >= m->len) {
+        return EOF_FIX_IMPOSSIBLE;
+    }
+    size_t p = h + 1;
+    size_t plus = 0;
+    for (int i = 0; i < 2 && p < m->len; i++, p++) {
+        if (d[p] == '-') {
+            return EOF_FIX_NONE;
+        }
+        if (d[p] == '+') {
+            plus = p;
+        } else if (d[p] < '1' || d[p] > '9') {
+            break;
+        }
+    }
+    size_t ls = m->len;
+    while (ls > 0 && d[ls - 1] != '\n' && d[ls - 1] != '\r') {
+        ls--;
+    }
+    bool blank = true;
+    for (size_t k = ls; k < m->len; k++) {
+        if (d[k] != ' ' && d[k] != '\t') {
+            blank = false;
+        }
+    }
+    if (blank) {
+        /* clip drops the new trailing break again; keep would take it */
+        return plus ? EOF_FIX_IMPOSSIBLE : EOF_FIX_NONE;
+    }
+    *at = plus ? plus : p;
+    *del = plus ? 1 : 0;
+    return EOF_FIX_CHOMP;
+}
+
+static void report_eof_fix(struct merge_ctx *m, const struct doc_mark *where)
+{
+    report(m, where, NULL,
+           "cannot add text after the block scalar that ends the document "
+           "without a line break: the line break would change its value; "
+           "end the document with a line break and merge again");
 }
 
 /* Writes a block-style entry: indent, key, value, newline. */
@@ -312,7 +399,24 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
                 size_t s;
                 size_t t;
                 block_entry_span(m, orig, &s, &t);
-                buf_add(&text, m->data + s, t - s);
+                size_t at = 0;
+                size_t del = 0;
+                struct doc_mark where;
+                enum eof_fix fix = EOF_FIX_NONE;
+                if (t == m->len && t > 0 && m->data[t - 1] != '\n' &&
+                    m->data[t - 1] != '\r') {
+                    fix = eof_chomp_fix(m, &at, &del, &where);
+                }
+                if (fix == EOF_FIX_CHOMP && at >= s && at + del <= t) {
+                    buf_add(&text, m->data + s, at - s);
+                    buf_addch(&text, '-');
+                    buf_add(&text, m->data + at + del, t - at - del);
+                } else {
+                    if (fix != EOF_FIX_NONE) {
+                        report_eof_fix(m, &where);
+                    }
+                    buf_add(&text, m->data + s, t - s);
+                }
                 if (t == m->len && (t == 0 || m->data[t - 1] != '\n')) {
                     buf_adds(&text, m->style.newline);
                 }
@@ -367,6 +471,17 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
                 doc_line_after_node(m->data, m->len, sp->integ_end.offset);
             struct buf head = BUF_INIT;
             if (start == m->len && start > 0 && m->data[start - 1] != '\n') {
+                size_t at = 0;
+                size_t del = 0;
+                struct doc_mark where;
+                enum eof_fix fix = m->data[start - 1] == '\r'
+                                       ? EOF_FIX_NONE
+                                       : eof_chomp_fix(m, &at, &del, &where);
+                if (fix == EOF_FIX_CHOMP) {
+                    doc_splice_add(&m->splice, at, at + del, "-", 1);
+                } else if (fix == EOF_FIX_IMPOSSIBLE) {
+                    report_eof_fix(m, &where);
+                }
                 buf_adds(&head, m->style.newline);
             }
             for (unsigned i = 0; i < sp->integ_key_col - 1; i++) {
@@ -721,6 +836,7 @@ int conv_merge(const char *data, size_t len, const char *name,
     if (!r) {
         goto out;
     }
+    m.reader = r;
     struct conv_walk_options wo = {
         .tree_flags = DOC_TREE_POSITIONS,
         .skip_declared = true,

@@ -104,6 +104,11 @@ struct doc_reader {
     bool pin_raw; /* doc_reader_pin_end kept pin_yaml, else pin_mark */
     yaml_mark_t pin_yaml;
     struct doc_mark pin_mark;
+
+    /* the last scalar read was a block scalar (| or >): its marks */
+    bool last_block;
+    yaml_mark_t last_block_start;
+    yaml_mark_t last_block_end;
 };
 
 static void attach_json(struct doc_reader *r, enum doc_syntax syntax);
@@ -600,6 +605,7 @@ static int yaml_next(struct doc_reader *r, struct doc_event *out, bool marks,
         out->type = DOC_EV_DOCUMENT_END;
         break;
     case YAML_ALIAS_EVENT:
+        r->last_block = false;
         out->type = DOC_EV_ALIAS;
         out->value = (const char *)e->data.alias.anchor;
         out->len = strlen(out->value);
@@ -626,6 +632,12 @@ static int yaml_next(struct doc_reader *r, struct doc_event *out, bool marks,
         default:
             out->style = DOC_SCALAR_PLAIN;
             break;
+        }
+        r->last_block =
+            out->style == DOC_SCALAR_LITERAL || out->style == DOC_SCALAR_FOLDED;
+        if (r->last_block) {
+            r->last_block_start = e->start_mark;
+            r->last_block_end = e->end_mark;
         }
         break;
     case YAML_SEQUENCE_START_EVENT:
@@ -656,6 +668,9 @@ static int yaml_next(struct doc_reader *r, struct doc_event *out, bool marks,
                                                        : DOC_EV_MAPPING_END;
         /* flow collections end at their closing bracket */
         out->flow = e->start_mark.index + 1 == e->end_mark.index;
+        if (out->flow) {
+            r->last_block = false;
+        }
         break;
     default:
         out->type = DOC_EV_NONE;
@@ -1004,4 +1019,16 @@ int doc_reader_skip(struct doc_reader *r, const struct doc_event *ev,
         *out_end = end;
     }
     return 0;
+}
+
+bool doc_reader_last_block_scalar(struct doc_reader *r,
+                                  struct doc_mark *out_start,
+                                  struct doc_mark *out_end)
+{
+    if (r->json || !r->last_block) {
+        return false;
+    }
+    to_mark(r, &r->last_block_start, out_start);
+    to_mark(r, &r->last_block_end, out_end);
+    return true;
 }

@@ -63,6 +63,16 @@ void doc_reader_marks(struct doc_reader *r, struct doc_event *ev);
 void doc_reader_pin_end(struct doc_reader *r, const struct doc_event *ev);
 void doc_reader_pinned_end(struct doc_reader *r, struct doc_mark *out);
 
+/*
+ * True when the last scalar read so far is a block scalar (| or >) and no
+ * alias or flow collection came after it: out_start receives the mark of its
+ * header (the indicator), out_end the end of the scalar.  Merge needs it to
+ * add text after a document whose last line has no line break.
+ */
+bool doc_reader_last_block_scalar(struct doc_reader *r,
+                                  struct doc_mark *out_start,
+                                  struct doc_mark *out_end);
+
 /* The JSON scanner of json_reader.c (RFC 8259, strict). */
 struct doc_json;
 

@@ -589,3 +589,88 @@ Test(merge, two_records_for_one_status_code_are_an_error)
     cr_expect(is(strstr(msg, "two records for GET /p 200") != NULL), "%s", msg);
     free(msg);
 }
+
+/* Documents whose last line, inside a block scalar, has no line break. */
+static const char *eof_doc_head = "swagger: '2.0'\npaths:\n  /p:\n    get:\n"
+                                  "      x-amazon-apigateway-integration:\n"
+                                  "        type: mock\n";
+
+Test(merge, an_entry_added_after_a_block_scalar_ending_the_file_keeps_it)
+{
+    char doc[512];
+    snprintf(doc, sizeof(doc),
+             "%s        responses:\n          default:\n"
+             "            statusCode: '200'\n"
+             "            responseTemplates:\n"
+             "              text/html: >\n                folded\n"
+             "                text",
+             eof_doc_head);
+    char *out = merge_ok(
+        doc, "[{\"path\": \"/p\", \"httpMethod\": \"GET\", \"statusCode\": "
+             "\"200\", \"responseTemplates\": {\"text/html\": \"folded "
+             "text\"}}, {\"path\": \"/p\", \"httpMethod\": \"GET\", "
+             "\"statusCode\": \"400\", \"selectionPattern\": \"4\\\\d{2}\"}]");
+    cr_expect(is(strstr(out, "              text/html: >-\n"
+                             "                folded\n"
+                             "                text\n"
+                             "          '4\\d{2}':\n") != NULL),
+              "%s", out);
+    free(out);
+}
+
+/* The value of the last literal block scalar of doc (new reference). */
+static json_t *last_literal(const char *doc)
+{
+    json_t *t = NULL;
+    struct oag_error err = OAG_ERROR_INIT;
+    struct doc_reader *r =
+        doc_reader_new_memory(doc, strlen(doc), "o.yaml", NULL, &err);
+    cr_assert(is(r != NULL));
+    struct doc_event ev;
+    while (doc_reader_next(r, &ev, &err) == 0 && ev.type != DOC_EV_STREAM_END) {
+        if (ev.type == DOC_EV_SCALAR && ev.style == DOC_SCALAR_LITERAL) {
+            json_decref(t);
+            t = json_stringn(ev.value, ev.len);
+        }
+    }
+    doc_reader_free(r);
+    oag_error_release(&err);
+    cr_assert(is(t != NULL), "%s", doc);
+    return t;
+}
+
+Test(merge, responses_added_after_a_request_template_ending_the_file_keep_it)
+{
+    char doc[512];
+    snprintf(doc, sizeof(doc),
+             "%s        requestTemplates:\n"
+             "          application/json: &t |2+\n            {}\n"
+             "            x",
+             eof_doc_head);
+    char *out = merge_ok(doc, "[{\"path\": \"/p\", \"httpMethod\": \"GET\", "
+                              "\"statusCode\": \"200\"}]");
+    cr_expect(is(strstr(out, "          application/json: &t |2-\n"
+                             "            {}\n"
+                             "            x\n"
+                             "        responses:\n") != NULL),
+              "%s", out);
+    json_t *t = last_literal(out);
+    cr_expect(eq(str, (char *)json_string_value(t), "{}\nx"));
+    json_decref(t);
+    free(out);
+}
+
+Test(merge, responses_go_before_a_keep_scalars_last_spaces_only_line)
+{
+    char doc[512];
+    snprintf(doc, sizeof(doc),
+             "%s        requestTemplates:\n"
+             "          application/json: |+\n            x\n   ",
+             eof_doc_head);
+    char *out = merge_ok(doc, "[{\"path\": \"/p\", \"httpMethod\": \"GET\", "
+                              "\"statusCode\": \"200\"}]");
+    json_t *t = last_literal(out);
+    cr_expect(eq(str, (char *)json_string_value(t), "x\n"));
+    json_decref(t);
+    free(out);
+}
