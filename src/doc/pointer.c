@@ -8,20 +8,27 @@
 void jptr_append(struct buf *ptr, const char *key, size_t len)
 {
     buf_addch(ptr, '/');
+    size_t run = 0;
     for (size_t i = 0; i < len; i++) {
-        if (key[i] == '~') {
-            buf_add(ptr, "~0", 2);
-        } else if (key[i] == '/') {
-            buf_add(ptr, "~1", 2);
-        } else {
-            buf_addch(ptr, key[i]);
+        if (key[i] == '~' || key[i] == '/') {
+            buf_add(ptr, key + run, i - run);
+            buf_add(ptr, key[i] == '~' ? "~0" : "~1", 2);
+            run = i + 1;
         }
     }
+    buf_add(ptr, key + run, len - run);
 }
 
 void jptr_append_index(struct buf *ptr, size_t index)
 {
-    buf_addf(ptr, "/%zu", index);
+    char digits[24];
+    size_t n = sizeof(digits);
+    do {
+        digits[--n] = (char)('0' + index % 10);
+        index /= 10;
+    } while (index > 0);
+    digits[--n] = '/';
+    buf_add(ptr, digits + n, sizeof(digits) - n);
 }
 
 char *jptr_join(const char *base, const char *key)

@@ -52,10 +52,8 @@ void doc_tree_release(struct doc_tree *t)
         return;
     }
     json_decref(t->root);
-    for (size_t i = 0; i < t->n_pos; i++) {
-        free(t->pos[i].pointer);
-    }
     free(t->pos);
+    buf_release(&t->pointer_text);
     memset(t, 0, sizeof(*t));
 }
 
@@ -220,7 +218,10 @@ static struct doc_pos *pos_push(struct doc_tree *t, const struct buf *ptr)
     }
     struct doc_pos *p = &t->pos[t->n_pos++];
     memset(p, 0, sizeof(*p));
-    p->pointer = xstrdup(buf_str(ptr));
+    /* one text for all pointers: set p->pointer when the tree is built */
+    p->pointer_at = t->pointer_text.len;
+    buf_add(&t->pointer_text, buf_str(ptr), ptr->len);
+    buf_addch(&t->pointer_text, '\0');
     return p;
 }
 
@@ -469,6 +470,9 @@ int doc_tree_build(struct doc_reader *r, const struct doc_event *first,
     }
     out->root = root;
     root = NULL;
+    for (size_t i = 0; i < out->n_pos; i++) {
+        out->pos[i].pointer = out->pointer_text.data + out->pos[i].pointer_at;
+    }
     rc = 0;
 out:
     for (size_t i = 0; i < depth; i++) {

@@ -20,19 +20,22 @@
 #include <stddef.h>
 
 #include "doc/reader.h"
+#include "util/buf.h"
 
 struct oag_error;
 struct oag_error_list;
 
 /* Where one node of a kept subtree is. */
 struct doc_pos {
-    char *pointer;       /* owned; relative to the subtree root ("" = root) */
-    struct doc_mark key; /* start of the member's key (objects only) */
-    struct doc_mark key_end;     /* end of the key */
-    struct doc_mark start;       /* start of the value */
-    struct doc_mark end;         /* end of the value's last content */
-    bool flow;                   /* collections: flow style */
-    bool is_member;              /* the node is an object member (key valid) */
+    char *pointer;           /* into the tree's pointer text; relative to the
+                            subtree root ("" = root) */
+    size_t pointer_at;       /* offset of pointer in that text */
+    struct doc_mark key;     /* start of the member's key (objects only) */
+    struct doc_mark key_end; /* end of the key */
+    struct doc_mark start;   /* start of the value */
+    struct doc_mark end;     /* end of the value's last content */
+    bool flow;               /* collections: flow style */
+    bool is_member;          /* the node is an object member (key valid) */
     enum doc_scalar_style style; /* scalars */
 };
 
@@ -52,6 +55,7 @@ struct doc_tree {
     struct doc_pos *pos; /* owned; NULL unless positions were asked for */
     size_t n_pos;
     size_t cap_pos;
+    struct buf pointer_text; /* owned: every pos pointer, NUL-separated */
 };
 
 enum doc_tree_flags {

@@ -53,28 +53,6 @@ void buf_grow(struct buf *b, size_t extra)
     }
 }
 
-void buf_add(struct buf *b, const void *data, size_t len)
-{
-    buf_grow(b, len);
-    if (len) {
-        memcpy(b->data + b->len, data, len);
-    }
-    b->len += len;
-    b->data[b->len] = '\0';
-}
-
-void buf_adds(struct buf *b, const char *s)
-{
-    buf_add(b, s, strlen(s));
-}
-
-void buf_addch(struct buf *b, char c)
-{
-    buf_grow(b, 1);
-    b->data[b->len++] = c;
-    b->data[b->len] = '\0';
-}
-
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 {
     va_list ap2;

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 struct buf {
     char *data; /* owned, NUL-terminated; NULL while empty and unallocated */
@@ -25,9 +26,36 @@ void buf_release(struct buf *b);
 void buf_reset(struct buf *b);
 /* Ensures room for extra more bytes plus the NUL. */
 void buf_grow(struct buf *b, size_t extra);
-void buf_add(struct buf *b, const void *data, size_t len);
-void buf_adds(struct buf *b, const char *s);
-void buf_addch(struct buf *b, char c);
+
+/*
+ * The appends are inline: they run for every byte of the output that
+ * extract formats and of every pointer a kept subtree records.
+ */
+static inline void buf_add(struct buf *b, const void *data, size_t len)
+{
+    if (len >= b->cap - b->len) { /* also when nothing is allocated yet */
+        buf_grow(b, len);
+    }
+    if (len) {
+        memcpy(b->data + b->len, data, len);
+    }
+    b->len += len;
+    b->data[b->len] = '\0';
+}
+
+static inline void buf_adds(struct buf *b, const char *s)
+{
+    buf_add(b, s, strlen(s));
+}
+
+static inline void buf_addch(struct buf *b, char c)
+{
+    if (b->cap - b->len < 2) {
+        buf_grow(b, 1);
+    }
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+}
 void buf_addf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap)
