@@ -11,12 +11,14 @@
  */
 #include "aws/apigw.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aws/apigw_internal.h"
 #include "aws/client.h"
 #include "aws/sigv4.h"
+#include "model/igr.h"
 #include "util/error.h"
 #include "util/xalloc.h"
 
@@ -235,6 +237,46 @@ static int require_object(const char *operation, json_t *v, const char *what,
     return 0;
 }
 
+int apigw_page_parse(const char *operation, const char *body, size_t len,
+                     const char *position, json_t *items, char **out_next,
+                     struct oag_error *err)
+{
+    *out_next = NULL;
+    json_t *doc = NULL;
+    struct http_response resp = { 0 };
+    resp.body.data = (char *)body; /* borrowed: parse_json only reads */
+    resp.body.len = len;
+    if (parse_json(operation, &resp, &doc, err) != 0) {
+        return -1;
+    }
+    int rc = 0;
+    json_t *page_items = json_object_get(doc, "item");
+    if (!json_is_object(doc)) {
+        rc =
+            oag_error_set(err, OAG_ERR_AWS,
+                          "the answer to '%s' is not a JSON object", operation);
+    } else if (page_items && !json_is_array(page_items)) {
+        rc = oag_error_set(err, OAG_ERR_AWS,
+                           "the answer to '%s' has an 'item' member "
+                           "that is not an array",
+                           operation);
+    } else {
+        if (page_items) {
+            json_array_extend(items, page_items);
+        }
+        const char *next = json_string_value(json_object_get(doc, "position"));
+        if (next && *next && position && strcmp(position, next) == 0) {
+            rc = oag_error_set(err, OAG_ERR_AWS,
+                               "'%s' returned the same position twice",
+                               operation);
+        } else if (next && *next) {
+            *out_next = xstrdup(next);
+        }
+    }
+    json_decref(doc);
+    return rc;
+}
+
 /*
  * Follows "position" for a paged list operation, appending each page's
  * "item" array to items.  extra are the operation's other query members.
@@ -249,7 +291,6 @@ static int get_all_pages(struct aws_client *client, const char *operation,
     for (unsigned page = 0;; page++) {
         struct aws_query_param query[4];
         size_t n = 0;
-        json_t *doc = NULL;
         for (size_t i = 0; i < n_extra && n < 3; i++) {
             query[n++] = extra[i];
         }
@@ -262,45 +303,26 @@ static int get_all_pages(struct aws_client *client, const char *operation,
                              .n_path_values = n_path_values,
                              .query = query,
                              .n_query = n };
-        rc = call_json(client, &r, &doc, err);
-        if (rc != 0) {
-            break;
+        struct http_response resp = { 0 };
+        char *next = NULL;
+        rc = send_request(client, &r, &resp, err);
+        if (rc == 0) {
+            rc = apigw_page_parse(operation, resp.body.data, resp.body.len,
+                                  position, items, &next, err);
         }
-        json_t *page_items = json_object_get(doc, "item");
-        if (page_items && !json_is_array(page_items)) {
-            json_decref(doc);
-            rc = oag_error_set(err, OAG_ERR_AWS,
-                               "the answer to '%s' has an 'item' member "
-                               "that is not an array",
-                               operation);
-            break;
-        }
-        if (page_items) {
-            json_array_extend(items, page_items);
-        }
-        json_t *next = json_object_get(doc, "position");
-        const char *next_s = json_string_value(next);
-        if (!next_s || !*next_s) {
-            json_decref(doc);
-            break;
-        }
-        if (position && strcmp(position, next_s) == 0) {
-            json_decref(doc);
-            rc = oag_error_set(err, OAG_ERR_AWS,
-                               "'%s' returned the same position twice",
-                               operation);
+        http_response_release(&resp);
+        if (rc != 0 || !next) {
             break;
         }
         if (page + 1 >= MAX_PAGES) {
-            json_decref(doc);
+            free(next);
             rc = oag_error_set(err, OAG_ERR_AWS,
                                "'%s' returned more than %d pages", operation,
                                MAX_PAGES);
             break;
         }
         free(position);
-        position = xstrdup(next_s);
-        json_decref(doc);
+        position = next;
     }
     free(position);
     return rc;
@@ -378,22 +400,117 @@ static char *string_member(json_t *obj, const char *name)
     return s ? xstrdup(s) : NULL;
 }
 
-int apigw_get_resources(struct aws_client *client, const char *rest_api_id,
-                        struct apigw_resources *out, struct oag_error *err)
+/* A member that must be absent, null or of the given kind. */
+static bool kind_ok(json_t *v, int (*is)(const json_t *))
 {
-    static const struct aws_query_param query[] = {
-        { "embed", "methods" },
-        { "limit", PAGE_LIMIT },
-    };
-    const char *path[] = { rest_api_id };
-    json_t *items = json_array();
-    int rc;
+    return !v || json_is_null(v) || is(v);
+}
 
-    apigw_resources_release(out);
-    rc = get_all_pages(client, "GetResources", path, 1, query, 2, items, err);
-    if (rc != 0) {
-        goto out;
+static int is_object(const json_t *v)
+{
+    return json_is_object(v);
+}
+
+static int is_string(const json_t *v)
+{
+    return json_is_string(v);
+}
+
+static int is_status(const json_t *v)
+{
+    return json_is_string(v) || json_is_integer(v);
+}
+
+/* Every value of map (absent or null: none) satisfies is. */
+static bool values_ok(json_t *map, int (*is)(const json_t *), bool null_ok)
+{
+    if (!map || json_is_null(map)) {
+        return true;
     }
+    if (!json_is_object(map)) {
+        return false;
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach (map, k, v) {
+        if (!(is(v) || (null_ok && json_is_null(v)))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int is_bool(const json_t *v)
+{
+    return json_is_boolean(v);
+}
+
+/*
+ * The shape import and export rely on, of one method of a GetResources
+ * item: what API Gateway always answers (status-code keys, strings where
+ * strings belong).  Anything else is refused, not guessed at.
+ */
+static int check_method(const char *path, const char *verb, json_t *method,
+                        struct oag_error *err)
+{
+    const char *what = NULL;
+    json_t *integ = json_object_get(method, "methodIntegration");
+    json_t *irs = json_object_get(integ, "integrationResponses");
+    json_t *mrs = json_object_get(method, "methodResponses");
+    if (!json_is_object(method)) {
+        what = "is not an object";
+    } else if (!kind_ok(integ, is_object)) {
+        what = "has a methodIntegration that is not an object";
+    } else if (!kind_ok(irs, is_object)) {
+        what = "has integrationResponses that are not an object";
+    } else if (!kind_ok(mrs, is_object)) {
+        what = "has methodResponses that are not an object";
+    }
+    const char *code;
+    json_t *v;
+    json_object_foreach (json_is_object(irs) ? irs : NULL, code, v) {
+        if (what) {
+            break;
+        }
+        if (!igr_status_code_is_valid(code) || !json_is_object(v)) {
+            what = "has an integration response that is not an object keyed "
+                   "by a status code";
+        } else if (!kind_ok(json_object_get(v, "statusCode"), is_status) ||
+                   !kind_ok(json_object_get(v, "selectionPattern"),
+                            is_string) ||
+                   !kind_ok(json_object_get(v, "contentHandling"), is_string) ||
+                   !values_ok(json_object_get(v, "responseParameters"),
+                              is_string, false) ||
+                   !values_ok(json_object_get(v, "responseTemplates"),
+                              is_string, true)) {
+            what = "has an integration response with a member of the wrong "
+                   "type";
+        }
+    }
+    json_object_foreach (json_is_object(mrs) ? mrs : NULL, code, v) {
+        if (what) {
+            break;
+        }
+        if (!igr_status_code_is_valid(code) || !json_is_object(v) ||
+            !values_ok(json_object_get(v, "responseParameters"), is_bool,
+                       true)) {
+            what = "has a method response that is not an object keyed by a "
+                   "status code, with boolean responseParameters";
+        }
+    }
+    if (what) {
+        return oag_error_set(err, OAG_ERR_AWS,
+                             "the answer to 'GetResources': %s %s %s", verb,
+                             path, what);
+    }
+    return 0;
+}
+
+int apigw_resources_from_items(json_t *items, struct apigw_resources *out,
+                               struct oag_error *err)
+{
+    int rc = 0;
+    apigw_resources_release(out);
     out->items = xcalloc(json_array_size(items) + 1, sizeof(*out->items));
     size_t i;
     json_t *item;
@@ -414,10 +531,57 @@ int apigw_get_resources(struct aws_client *client, const char *rest_api_id,
         r->parent_id = string_member(item, "parentId");
         r->path_part = string_member(item, "pathPart");
         r->path = string_member(item, "path");
+        if (!r->path || r->path[0] != '/') {
+            rc = oag_error_set(err, OAG_ERR_AWS,
+                               "the answer to 'GetResources' has a resource "
+                               "(%s) without a path starting with '/'",
+                               r->id);
+            goto out;
+        }
         json_t *methods = json_object_get(item, "resourceMethods");
+        if (!kind_ok(methods, is_object)) {
+            rc = oag_error_set(err, OAG_ERR_AWS,
+                               "the answer to 'GetResources': the "
+                               "resourceMethods of %s are not an object",
+                               r->path);
+            goto out;
+        }
+        const char *verb;
+        json_t *method;
+        json_object_foreach (json_is_object(methods) ? methods : NULL, verb,
+                             method) {
+            if (check_method(r->path, verb, method, err) != 0) {
+                rc = -1;
+                goto out;
+            }
+        }
         r->resource_methods =
             json_is_object(methods) ? json_incref(methods) : NULL;
     }
+out:
+    if (rc != 0) {
+        apigw_resources_release(out);
+    }
+    return rc;
+}
+
+int apigw_get_resources(struct aws_client *client, const char *rest_api_id,
+                        struct apigw_resources *out, struct oag_error *err)
+{
+    static const struct aws_query_param query[] = {
+        { "embed", "methods" },
+        { "limit", PAGE_LIMIT },
+    };
+    const char *path[] = { rest_api_id };
+    json_t *items = json_array();
+    int rc;
+
+    apigw_resources_release(out);
+    rc = get_all_pages(client, "GetResources", path, 1, query, 2, items, err);
+    if (rc != 0) {
+        goto out;
+    }
+    rc = apigw_resources_from_items(items, out, err);
 out:
     json_decref(items);
     if (rc != 0) {

@@ -539,17 +539,36 @@ void doc_emit_yaml_flow(struct buf *out, json_t *v, const struct doc_style *st)
 static void emit_yaml_value(struct buf *out, json_t *v,
                             const struct doc_style *st, unsigned indent);
 
+/*
+ * YAML limits an implicit key to 1024 characters (libyaml counts them from
+ * the key's start to its ':'); longer keys are written as explicit ones.
+ */
+#define YAML_SIMPLE_KEY_MAX 1000
+
 void doc_emit_yaml_members(struct buf *out, json_t *v,
                            const struct doc_style *st, unsigned indent)
 {
     const char *k;
     json_t *m;
+    struct buf key = BUF_INIT;
     json_object_foreach (v, k, m) {
+        size_t klen = json_object_iter_key_len(json_object_key_to_iter(k));
+        buf_reset(&key);
+        doc_emit_yaml_string(&key, k, klen, st, indent, true);
         add_indent(out, indent);
-        doc_emit_yaml_string(out, k, strlen(k), st, indent, true);
+        if (key.len > YAML_SIMPLE_KEY_MAX) {
+            /* too long for an implicit key: "? key" then ": value" */
+            buf_adds(out, "? ");
+            buf_add(out, key.data, key.len);
+            buf_adds(out, st->newline);
+            add_indent(out, indent);
+        } else {
+            buf_add(out, key.data, key.len);
+        }
         buf_addch(out, ':');
         emit_yaml_value(out, m, st, indent);
     }
+    buf_release(&key);
 }
 
 /* Writes " value" + newline, or newline + nested lines. */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "doc/splice.h"
+#include "model/igr.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
@@ -261,9 +262,125 @@ static int cmp_resources(const void *a, const void *b)
     return strcmp(x->path ? x->path : "", y->path ? y->path : "");
 }
 
+static bool known_method(const char *verb)
+{
+    for (size_t m = 0; m < sizeof(method_order) / sizeof(method_order[0]);
+         m++) {
+        if (strcmp(method_order[m], verb) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * What the document cannot hold is refused rather than dropped: two
+ * resources with one path (one paths key), a method the extension has no
+ * key for, integration responses without an integration type, and two
+ * integration responses of a method with one selection pattern (one
+ * responses key; two catch-alls included).
+ */
+static int check_exportable(const struct apigw_resources *res,
+                            struct oag_error *err)
+{
+    for (size_t i = 0; i < res->len; i++) {
+        const struct apigw_resource *r = &res->items[i];
+        for (size_t j = i + 1; j < res->len; j++) {
+            if (strcmp(r->path, res->items[j].path) == 0) {
+                return oag_error_set(err, OAG_ERR_AWS,
+                                     "cannot export: resources %s and %s "
+                                     "share the path '%s'",
+                                     r->id, res->items[j].id, r->path);
+            }
+        }
+        const char *verb;
+        json_t *method;
+        json_object_foreach (r->resource_methods, verb, method) {
+            if (!known_method(verb)) {
+                return oag_error_set(err, OAG_ERR_AWS,
+                                     "cannot export: %s has the unknown "
+                                     "HTTP method '%s'",
+                                     r->path, verb);
+            }
+            json_t *integ = json_object_get(method, "methodIntegration");
+            json_t *irs = json_object_get(integ, "integrationResponses");
+            if (!json_is_object(irs) || json_object_size(irs) == 0) {
+                continue;
+            }
+            json_t *type = json_object_get(integ, "type");
+            if (!type || json_is_null(type)) {
+                return oag_error_set(err, OAG_ERR_AWS,
+                                     "cannot export: %s %s has integration "
+                                     "responses but no integration type",
+                                     verb, r->path);
+            }
+            const char *a;
+            json_t *ia;
+            json_object_foreach (irs, a, ia) {
+                json_t *st = json_object_get(ia, "statusCode");
+                char *code =
+                    json_is_integer(st)
+                        ? xstrfmt("%" JSON_INTEGER_FORMAT,
+                                  json_integer_value(st))
+                        : xstrdup(json_is_string(st) ? json_string_value(st)
+                                                     : a);
+                bool same = json_is_object(ia) && igr_status_code_is_valid(a) &&
+                            strcmp(code, a) == 0;
+                free(code);
+                if (!same) {
+                    return oag_error_set(err, OAG_ERR_AWS,
+                                         "cannot export: the integration "
+                                         "response '%s' of %s %s is not an "
+                                         "object keyed by its statusCode",
+                                         a, verb, r->path);
+                }
+                const char *pa =
+                    json_string_value(json_object_get(ia, "selectionPattern"));
+                bool da = !pa || !pa[0] || strcmp(pa, "-") == 0;
+                if (!da && strcmp(pa, "default") == 0) {
+                    return oag_error_set(
+                        err, OAG_ERR_AWS,
+                        "cannot export: the integration response %s of %s %s "
+                        "has the selection pattern 'default', which the "
+                        "responses map reads as the catch-all",
+                        a, verb, r->path);
+                }
+                const char *b;
+                json_t *ib;
+                bool after = false;
+                json_object_foreach (irs, b, ib) {
+                    if (ib == ia) {
+                        after = true;
+                        continue;
+                    }
+                    if (!after) {
+                        continue;
+                    }
+                    const char *pb = json_string_value(
+                        json_object_get(ib, "selectionPattern"));
+                    bool db = !pb || !pb[0] || strcmp(pb, "-") == 0;
+                    if ((da && db) || (!da && !db && strcmp(pa, pb) == 0)) {
+                        return oag_error_set(
+                            err, OAG_ERR_AWS,
+                            "cannot export: integration responses %s and %s "
+                            "of %s %s share the selection pattern '%s' (the "
+                            "responses map has one key per pattern)",
+                            a, b, verb, r->path, da ? "default" : pa);
+                    }
+                }
+            }
+        }
+    }
+    return 0;
+}
+
 int sync_export_document(const struct apigw_resources *res, json_t *rest_api,
                          enum sync_oas oas, json_t **out, struct oag_error *err)
 {
+    *out = NULL;
+    if (check_exportable(res, err) != 0) {
+        return -1;
+    }
     json_t *doc = json_object();
     if (oas == SYNC_OAS_3) {
         json_object_set_new(doc, "openapi", json_string("3.0.1"));
@@ -314,7 +431,6 @@ int sync_export_document(const struct apigw_resources *res, json_t *rest_api,
     }
     free(sorted);
     json_object_set_new(doc, "paths", paths);
-    (void)err;
     *out = doc;
     return 0;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/igr.h"
 #include "util/xalloc.h"
 
 static char *status_text(json_t *key_or_value, const char *fallback)
@@ -93,6 +94,18 @@ int sync_live_from_resources(const struct apigw_resources *res,
                 rec->http_method = xstrdup(verb);
                 rec->status_code =
                     status_text(json_object_get(ir, "statusCode"), keys[k]);
+                if (!json_is_object(ir) || !igr_status_code_is_valid(keys[k]) ||
+                    strcmp(rec->status_code, keys[k]) != 0) {
+                    /* AWS keys them by status code: never seen, not guessed */
+                    oag_error_set(err, OAG_ERR_AWS,
+                                  "the answer to 'GetResources' has the "
+                                  "integration response '%s' of %s %s, not "
+                                  "an object keyed by its statusCode ('%s')",
+                                  keys[k], verb, r->path, rec->status_code);
+                    free(keys);
+                    igr_live_release(out);
+                    return -1;
+                }
                 const char *sp =
                     json_string_value(json_object_get(ir, "selectionPattern"));
                 if (sp && sp[0] && strcmp(sp, "-") != 0) {
@@ -110,6 +123,5 @@ int sync_live_from_resources(const struct apigw_resources *res,
             free(keys);
         }
     }
-    (void)err;
     return 0;
 }

@@ -13,6 +13,7 @@
 #include "tests/common.h"
 #include "util/xalloc.h"
 
+int oag_fuzz_aws_pages(const uint8_t *data, size_t len);
 int oag_fuzz_aws_responses(const uint8_t *data, size_t len);
 int oag_fuzz_checks(const uint8_t *data, size_t len);
 int oag_fuzz_extract(const uint8_t *data, size_t len);
@@ -25,6 +26,7 @@ static const struct {
     const char *name;
     int (*fn)(const uint8_t *data, size_t len);
 } targets[] = {
+    { "fuzz_aws_pages", oag_fuzz_aws_pages },
     { "fuzz_aws_responses", oag_fuzz_aws_responses },
     { "fuzz_checks", oag_fuzz_checks },
     { "fuzz_extract", oag_fuzz_extract },

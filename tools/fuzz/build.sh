@@ -42,7 +42,8 @@ cflags="-std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer \
 # library objects (rebuilt when the source is newer than the object)
 objs=""
 for src in "$root"/src/util/*.c "$root"/src/doc/*.c "$root"/src/model/*.c \
-           "$root"/src/convert/*.c "$root"/src/aws/*.c "$out/gen/tables.c"; do
+           "$root"/src/convert/*.c "$root"/src/aws/*.c "$root"/src/sync/*.c \
+           "$out/gen/tables.c"; do
     [ -e "$src" ] || continue
     rel=$(echo "${src#"$root"/}" | tr '/' '_')
     obj="$out/obj/${rel%.c}.o"

@@ -33,13 +33,18 @@ fi
 status=0
 for t in $targets; do
     mkdir -p "$work/corpus/$t"
+    dict=""
+    if [ -f "$here/$t.dict" ]; then
+        dict="-dict=$here/$t.dict" # libFuzzer dictionary (tokens of the format)
+    fi
     per_job=$(( (runs + jobs - 1) / jobs ))
     rm -f "$work/logs/$t".*.log
     start=$(date +%s)
     i=0
     pids=""
     while [ $i -lt "$jobs" ]; do
-        "$build/$t" -runs="$per_job" -timeout=10 -rss_limit_mb=2048 \
+        # shellcheck disable=SC2086
+        "$build/$t" $dict -runs="$per_job" -timeout=10 -rss_limit_mb=2048 \
             -max_len=65536 -print_final_stats=1 -seed=$((i + 1)) \
             -artifact_prefix="$work/artifacts/$t-" \
             "$work/corpus/$t" "$work/seeds/$t" \

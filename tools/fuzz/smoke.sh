@@ -43,7 +43,12 @@ for t in $(cd "$here" && ls fuzz_*.c | grep -v '^fuzz_common' | sed 's/\.c$//');
         fi
     fi
     mkdir -p "$work/corpus/$t"
-    if "$build/$t" $opts -max_total_time="$seconds" \
+    dict=""
+    if [ -f "$here/$t.dict" ]; then
+        dict="-dict=$here/$t.dict"
+    fi
+    # shellcheck disable=SC2086
+    if "$build/$t" $opts $dict -max_total_time="$seconds" \
         -artifact_prefix="$work/artifacts/$t-" \
         "$work/corpus/$t" "$work/seeds/$t" >"$work/$t.log" 2>&1; then
         execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$t.log")
