@@ -62,7 +62,9 @@ int cmd_export(int argc, char **argv)
     const char *about =
         "Pulls a live REST API back into OpenAPI, with its integration "
         "responses:\nby default the working configuration (no deployment "
-        "needed).";
+        "needed).  What\nthe extension cannot hold (two integration responses "
+        "of a method with\none selection pattern, the pattern 'default') is "
+        "refused, naming them.";
     struct oag_error err = OAG_ERROR_INIT;
     struct oag_error_list diags = OAG_ERROR_LIST_INIT;
     struct aws_client *client = NULL;

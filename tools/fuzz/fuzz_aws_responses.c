@@ -6,9 +6,7 @@
  *         two bytes of HTTP status, header lines "Name: value" up to an
  *         empty line, then the body;
  *   odd:  an endpoint URL for aws_endpoint_parse (aws/client_internal.h).
- * GetResources pages are parsed inside aws/apigw.c (get_all_pages and
- * apigw_get_resources) with no function exposed for them, so they are not
- * reached here.
+ * GetResources pages have their own target, fuzz_aws_pages.
  *
  * Properties: aws_error_from_response always returns -1 with a message
  * starting "'Op' failed: ", the status kept, code AUTH or AWS; a parsed
