@@ -62,6 +62,15 @@ int doc_splice_apply(struct doc_splice *s, const char *data, size_t len,
         /* qsort's base must not be NULL, even for no elements */
         qsort(s->edits, s->len, sizeof(*s->edits), edit_cmp);
     }
+    /* one allocation for the whole result (documents may be 100s of MB) */
+    size_t total = len;
+    for (size_t i = 0; i < s->len; i++) {
+        const struct doc_edit *e = &s->edits[i];
+        if (e->end >= e->start && e->end <= len) {
+            total = total - (e->end - e->start) + e->len;
+        }
+    }
+    buf_grow(out, total);
     size_t at = 0;
     for (size_t i = 0; i < s->len; i++) {
         const struct doc_edit *e = &s->edits[i];

@@ -118,8 +118,16 @@ int buf_read_file(struct buf *b, const char *path, size_t max_bytes,
                              strerror(errno));
     }
     int rc = 0;
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (max_bytes == 0 || (size_t)st.st_size <= max_bytes)) {
+        /* a regular file's size is known: read it into one allocation */
+        buf_grow(b, (size_t)st.st_size + 4096);
+    }
     for (;;) {
-        buf_grow(b, 65536);
+        if (b->cap - b->len < 4096) { /* cap 0: nothing allocated yet */
+            buf_grow(b, 65536);
+        }
         size_t n = fread(b->data + b->len, 1, b->cap - b->len - 1, f);
         b->len += n;
         b->data[b->len] = '\0';
