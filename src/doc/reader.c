@@ -111,6 +111,12 @@ struct doc_reader {
     yaml_mark_t last_block_end;
 };
 
+/*
+ * doc/yaml_input.c (libyaml's input decoding, faster) is linked wherever
+ * the reader is: this reference pulls it out of the library archive.
+ */
+bool (*const doc_yaml_input_probe)(void) = doc_yaml_input_is_fast;
+
 static void attach_json(struct doc_reader *r, enum doc_syntax syntax);
 static size_t next_high_byte(const unsigned char *d, size_t from, size_t len);
 static int yaml_next(struct doc_reader *r, struct doc_event *out, bool marks,

@@ -110,4 +110,10 @@ int doc_json_next(struct doc_json *j, struct doc_event *out,
 /* Events delivered so far (failed calls not counted). */
 size_t doc_json_event_count(const struct doc_json *j);
 
+/*
+ * True when libyaml decodes its input with this program's
+ * yaml_parser_update_buffer (doc/yaml_input.c) rather than its own.
+ */
+bool doc_yaml_input_is_fast(void);
+
 #endif

@@ -11,6 +11,7 @@ import sys
 
 NAMES = {
     "libyaml": "libyaml parse (floor)",
+    "libyaml-fast": "libyaml parse, our input decoder",
     "jansson": "jansson load (floor)",
     "extract": "oas2apigw extract",
     "pyyaml": "PyYAML CSafeLoader peer",

@@ -13,7 +13,7 @@
 #   --formats LIST   yaml,json (default both)
 #   --spec S         oas3 (default) or swagger2
 #   --seed S         generator seed (default 1)
-#   --tools LIST     only these rows (libyaml,jansson,extract,pyyaml,node,validate,merge,startup)
+#   --tools LIST     only these rows (libyaml,libyaml-fast,jansson,extract,pyyaml,node,validate,merge,startup)
 #   --no-check       skip the records agreement check (still runs each tool once)
 #   -h, --help
 # Environment:
@@ -75,14 +75,21 @@ if ! "$gnutime" -v true >/dev/null 2>&1; then
 fi
 
 # reference programs, compiled here with cc -O2 (not part of the meson build)
-build_ref() { # name lib
+build_ref() { # name lib [extra sources and flags...]
     local src=$here/$1.c bin=$work/bin/$1
     if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
-        cc -O2 -o "$bin" "$src" "$2" || { say "run.sh: cannot build $1"; return 1; }
+        cc -O2 -o "$bin" "$src" "${@:3}" "$2" || { say "run.sh: cannot build $1"; return 1; }
     fi
 }
 build_ref ref_libyaml_parse -lyaml || exit 2
 build_ref ref_jansson_load -ljansson || exit 2
+# the same libyaml loop with oas2apigw's input decoder (src/doc/yaml_input.c)
+# interposed: how much of extract's lead comes from decoding alone
+bin=$work/bin/ref_libyaml_parse_fast
+if [ ! -x "$bin" ] || [ "$root/src/doc/yaml_input.c" -nt "$bin" ]; then
+    cc -O2 -o "$bin" "$here/ref_libyaml_parse.c" "$root/src/doc/yaml_input.c" \
+        -I"$root/src" -lyaml -ldl || { say "run.sh: cannot build ref_libyaml_parse_fast"; exit 2; }
+fi
 
 have_pyyaml=0
 if python3 -c 'import yaml; yaml.CSafeLoader' 2>/dev/null; then
@@ -127,6 +134,7 @@ gen 50K
 cmd_for() { # tool file -> prints the command (words separated by spaces)
     case $1 in
     libyaml) echo "$work/bin/ref_libyaml_parse $2" ;;
+    libyaml-fast) echo "$work/bin/ref_libyaml_parse_fast $2" ;;
     jansson) echo "$work/bin/ref_jansson_load $2" ;;
     extract) echo "$oag extract $2" ;;
     pyyaml) echo "python3 $here/peer_pyyaml.py $2" ;;
@@ -213,6 +221,7 @@ for s in "${size_list[@]}"; do
         label=api-$s.$fmt
         say "== $label ($(stat -c %s "$file") bytes)"
         want libyaml && run_one libyaml "$label" "$file"
+        want libyaml-fast && run_one libyaml-fast "$label" "$file"
         [ "$fmt" = json ] && want jansson && run_one jansson "$label" "$file"
         recs=()
         if [ $have_oag = 1 ] && want extract && run_one extract "$label" "$file"; then
