@@ -56,8 +56,9 @@ static bool same_state(const yaml_parser_t *a, const yaml_parser_t *b,
         a->problem_value != b->problem_value ||
         (a->problem != b->problem &&
          (!a->problem || !b->problem || strcmp(a->problem, b->problem) != 0))) {
-        snprintf(why, why_len, "error %d '%s' at %zu (%d) vs %d '%s' at %zu (%d)",
-                 a->error, a->problem ? a->problem : "", a->problem_offset,
+        snprintf(why, why_len,
+                 "error %d '%s' at %zu (%d) vs %d '%s' at %zu (%d)", a->error,
+                 a->problem ? a->problem : "", a->problem_offset,
                  a->problem_value, b->error, b->problem ? b->problem : "",
                  b->problem_offset, b->problem_value);
         return false;
@@ -71,8 +72,8 @@ static bool same_state(const yaml_parser_t *a, const yaml_parser_t *b,
         la != lb || memcmp(a->buffer.pointer, b->buffer.pointer, la) != 0) {
         snprintf(why, why_len,
                  "unread %zu/%zu offset %zu/%zu eof %d/%d bytes %zu/%zu",
-                 a->unread, b->unread, a->offset, b->offset, a->eof, b->eof,
-                 la, lb);
+                 a->unread, b->unread, a->offset, b->offset, a->eof, b->eof, la,
+                 lb);
         return false;
     }
     return true;
@@ -83,7 +84,10 @@ static void consume(yaml_parser_t *p, size_t n)
 {
     while (n-- > 0 && p->unread > 0) {
         unsigned char c = *p->buffer.pointer;
-        size_t w = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+        size_t w = c < 0x80             ? 1
+                   : (c & 0xE0) == 0xC0 ? 2
+                   : (c & 0xF0) == 0xE0 ? 3
+                                        : 4;
         p->buffer.pointer += w;
         p->unread--;
     }
@@ -149,8 +153,10 @@ Test(yaml_input, valid_text_decodes_as_libyaml_does)
         "",
         "a: b\n",
         "key: value\r\nother: \"x\ty\"\n",
-        "\xef\xbb\xbf" "bom: 1\n",
-        "caf\xc3\xa9: na\xc3\xafve\n\xe6\x9d\xb1\xe4\xba\xac: \xf0\x9f\x9a\x80\n",
+        "\xef\xbb\xbf"
+        "bom: 1\n",
+        "caf\xc3\xa9: na\xc3\xafve\n\xe6\x9d\xb1\xe4\xba\xac: "
+        "\xf0\x9f\x9a\x80\n",
         "nel\xc2\x85line\n\xc2\xa0nbsp\n\xee\x80\x80private\n",
         "\xef\xbf\xbd replacement\n\xf4\x8f\xbf\xbf max\n",
         "no final newline",
@@ -168,22 +174,22 @@ Test(yaml_input, bad_bytes_fail_as_libyaml_fails)
         const char *data;
         size_t len;
     } docs[] = {
-        { "a: \x80\n", 5 },                  /* stray continuation */
-        { "a: \xc3\n", 5 },                  /* bad trailing octet */
-        { "a: \xc3", 4 },                    /* incomplete at the end */
-        { "a: \xe2\x82", 5 },                /* incomplete, 3 bytes */
-        { "a: \xc0\x80\n", 6 },              /* overlong */
-        { "a: \xe0\x80\x80\n", 7 },          /* overlong, 3 bytes */
-        { "a: \xed\xa0\x80\n", 7 },          /* surrogate */
-        { "a: \xf4\x90\x80\x80\n", 8 },      /* above U+10FFFF */
-        { "a: \xf8\x88\x80\x80\x80\n", 9 },  /* 5-byte lead */
-        { "a: \xff\n", 5 },                  /* invalid lead */
-        { "a: b\x01\n", 6 },                 /* control character */
-        { "a: b\x7f\n", 6 },                 /* DEL */
-        { "a: \0b\n", 6 },                   /* NUL */
-        { "a: \xc2\x80\n", 6 },              /* C1 control (U+0080) */
-        { "a: \xef\xbf\xbe\n", 7 },          /* U+FFFE */
-        { "abc\xe2\x82\xacx\xe2", 9 },       /* fine, then incomplete */
+        { "a: \x80\n", 5 },                 /* stray continuation */
+        { "a: \xc3\n", 5 },                 /* bad trailing octet */
+        { "a: \xc3", 4 },                   /* incomplete at the end */
+        { "a: \xe2\x82", 5 },               /* incomplete, 3 bytes */
+        { "a: \xc0\x80\n", 6 },             /* overlong */
+        { "a: \xe0\x80\x80\n", 7 },         /* overlong, 3 bytes */
+        { "a: \xed\xa0\x80\n", 7 },         /* surrogate */
+        { "a: \xf4\x90\x80\x80\n", 8 },     /* above U+10FFFF */
+        { "a: \xf8\x88\x80\x80\x80\n", 9 }, /* 5-byte lead */
+        { "a: \xff\n", 5 },                 /* invalid lead */
+        { "a: b\x01\n", 6 },                /* control character */
+        { "a: b\x7f\n", 6 },                /* DEL */
+        { "a: \0b\n", 6 },                  /* NUL */
+        { "a: \xc2\x80\n", 6 },             /* C1 control (U+0080) */
+        { "a: \xef\xbf\xbe\n", 7 },         /* U+FFFE */
+        { "abc\xe2\x82\xacx\xe2", 9 },      /* fine, then incomplete */
     };
     for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
         char label[32];
@@ -194,8 +200,10 @@ Test(yaml_input, bad_bytes_fail_as_libyaml_fails)
 
 Test(yaml_input, utf16_goes_to_libyaml)
 {
-    static const char le[] = "\xff\xfe" "a\0:\0 \0b\0\n\0";
-    static const char be[] = "\xfe\xff" "\0a\0:\0 \0b\0\n";
+    static const char le[] = "\xff\xfe"
+                             "a\0:\0 \0b\0\n\0";
+    static const char be[] = "\xfe\xff"
+                             "\0a\0:\0 \0b\0\n";
     compare_all_chunks("utf-16le", le, sizeof(le) - 1);
     compare_all_chunks("utf-16be", be, sizeof(be) - 1);
 }
