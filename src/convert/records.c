@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "doc/pointer.h"
 #include "doc/reader.h"
 #include "doc/tree.h"
 #include "model/igr.h"
@@ -224,9 +225,105 @@ static void rec_error(struct reader_ctx *c, const char *field, const char *fmt,
     oag_error_list_take(c->diags, OAG_SEV_ERROR, &e);
 }
 
-static char *req_string(struct reader_ctx *c, json_t *o, const char *field)
+/*
+ * A record's members in document order, as JSON values: read from a json
+ * object, or straight from the events of a records file (load_record).
+ * Keys keep their length (a key may hold NUL); a repeated key keeps its
+ * first place and its last value, as a JSON object does.
+ */
+struct members;
+
+struct member {
+    char *key; /* owned */
+    size_t key_len;
+    json_t *value;       /* owned reference, or NULL when sub is set */
+    struct members *sub; /* owned: a mapping read member by member */
+};
+
+struct members {
+    struct member *items;
+    size_t len;
+    size_t cap;
+};
+
+static void members_release(struct members *m)
 {
-    json_t *v = json_object_get(o, field);
+    for (size_t i = 0; i < m->len; i++) {
+        free(m->items[i].key);
+        json_decref(m->items[i].value);
+        if (m->items[i].sub) {
+            members_release(m->items[i].sub);
+            free(m->items[i].sub);
+        }
+    }
+    free(m->items);
+    memset(m, 0, sizeof(*m));
+}
+
+/* The member named key (exactly), or NULL. */
+static struct member *members_find(const struct members *m, const char *key,
+                                   size_t key_len)
+{
+    for (size_t i = 0; i < m->len; i++) {
+        if (m->items[i].key_len == key_len &&
+            memcmp(m->items[i].key, key, key_len) == 0) {
+            return &m->items[i];
+        }
+    }
+    return NULL;
+}
+
+/*
+ * Sets key to value (reference taken) or to sub (taken); true when the key
+ * was there.
+ */
+static bool members_set(struct members *m, const char *key, size_t key_len,
+                        json_t *value, struct members *sub)
+{
+    struct member *e = members_find(m, key, key_len);
+    if (e) {
+        json_decref(e->value);
+        if (e->sub) {
+            members_release(e->sub);
+            free(e->sub);
+        }
+        e->value = value;
+        e->sub = sub;
+        return true;
+    }
+    if (m->len == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 8;
+        m->items = xreallocarray(m->items, m->cap, sizeof(*m->items));
+    }
+    e = &m->items[m->len++];
+    e->key = xstrndup(key, key_len);
+    e->key_len = key_len;
+    e->value = value;
+    e->sub = sub;
+    return false;
+}
+
+static json_t *member_get(const struct members *m, const char *field)
+{
+    const struct member *e = members_find(m, field, strlen(field));
+    return e ? e->value : NULL;
+}
+
+static void members_from_object(json_t *o, struct members *out)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach (o, k, v) {
+        members_set(out, k,
+                    json_object_iter_key_len(json_object_key_to_iter(k)),
+                    json_incref(v), NULL);
+    }
+}
+
+static char *req_string(struct reader_ctx *c, const struct members *o,
+                        const char *field)
+{
+    json_t *v = member_get(o, field);
     if (!json_is_string(v)) {
         rec_error(c, field, v ? "'%s' must be a string" : "record has no '%s'",
                   field);
@@ -235,10 +332,30 @@ static char *req_string(struct reader_ctx *c, json_t *o, const char *field)
     return xstrdup(json_string_value(v));
 }
 
-static void read_map(struct reader_ctx *c, json_t *o, const char *field,
-                     bool null_is_empty, struct igr_map *out)
+static void map_value(struct reader_ctx *c, const char *field, const char *k,
+                      json_t *m, bool null_is_empty, struct igr_map *out)
 {
-    json_t *v = json_object_get(o, field);
+    if (json_is_string(m)) {
+        igr_map_set(out, k, json_string_value(m));
+    } else if (json_is_null(m) && null_is_empty) {
+        igr_map_set(out, k, "");
+    } else {
+        rec_error(c, field, "value of '%s' in '%s' must be a string", k, field);
+    }
+}
+
+static void read_map(struct reader_ctx *c, const struct members *o,
+                     const char *field, bool null_is_empty, struct igr_map *out)
+{
+    const struct member *e = members_find(o, field, strlen(field));
+    if (e && e->sub) {
+        for (size_t i = 0; i < e->sub->len; i++) {
+            const struct member *s = &e->sub->items[i];
+            map_value(c, field, s->key, s->value, null_is_empty, out);
+        }
+        return;
+    }
+    json_t *v = e ? e->value : NULL;
     if (!v || json_is_null(v)) {
         return;
     }
@@ -249,18 +366,12 @@ static void read_map(struct reader_ctx *c, json_t *o, const char *field,
     const char *k;
     json_t *m;
     json_object_foreach (v, k, m) {
-        if (json_is_string(m)) {
-            igr_map_set(out, k, json_string_value(m));
-        } else if (json_is_null(m) && null_is_empty) {
-            igr_map_set(out, k, "");
-        } else {
-            rec_error(c, field, "value of '%s' in '%s' must be a string", k,
-                      field);
-        }
+        map_value(c, field, k, m, null_is_empty, out);
     }
 }
 
-static void read_record(struct reader_ctx *c, json_t *o, struct igr_record *r)
+static void read_record(struct reader_ctx *c, const struct members *o,
+                        struct igr_record *r)
 {
     static const char *const known[] = {
         "path",
@@ -274,9 +385,8 @@ static void read_record(struct reader_ctx *c, json_t *o, struct igr_record *r)
         "resourceId",
         NULL,
     };
-    const char *k;
-    json_t *m;
-    json_object_foreach (o, k, m) {
+    for (size_t m = 0; m < o->len; m++) {
+        const char *k = o->items[m].key; /* up to a NUL, as JSON objects */
         bool ok = false;
         for (size_t i = 0; known[i]; i++) {
             ok = ok || strcmp(known[i], k) == 0;
@@ -296,7 +406,7 @@ static void read_record(struct reader_ctx *c, json_t *o, struct igr_record *r)
                   "POST, DELETE, PATCH, HEAD, OPTIONS, ANY",
                   r->http_method);
     }
-    json_t *st = json_object_get(o, "statusCode");
+    json_t *st = member_get(o, "statusCode");
     if (json_is_integer(st)) {
         r->status_code =
             xstrfmt("%" JSON_INTEGER_FORMAT, json_integer_value(st));
@@ -309,7 +419,7 @@ static void read_record(struct reader_ctx *c, json_t *o, struct igr_record *r)
                   "[1-5]\\d\\d",
                   r->status_code);
     }
-    json_t *sp = json_object_get(o, "selectionPattern");
+    json_t *sp = member_get(o, "selectionPattern");
     if (json_is_string(sp)) {
         const char *s = json_string_value(sp);
         if (strcmp(s, "default") == 0) {
@@ -328,7 +438,7 @@ static void read_record(struct reader_ctx *c, json_t *o, struct igr_record *r)
     }
     read_map(c, o, "responseParameters", false, &r->response_parameters);
     read_map(c, o, "responseTemplates", true, &r->response_templates);
-    json_t *ch = json_object_get(o, "contentHandling");
+    json_t *ch = member_get(o, "contentHandling");
     if (json_is_string(ch)) {
         r->content_handling = xstrdup(json_string_value(ch));
     } else if (ch && !json_is_null(ch)) {
@@ -336,9 +446,9 @@ static void read_record(struct reader_ctx *c, json_t *o, struct igr_record *r)
                   "'contentHandling' must be a "
                   "string");
     }
-    json_t *id = json_object_get(o, "restApiId");
+    json_t *id = member_get(o, "restApiId");
     r->rest_api_id = json_is_string(id) ? xstrdup(json_string_value(id)) : NULL;
-    id = json_object_get(o, "resourceId");
+    id = member_get(o, "resourceId");
     r->resource_id = json_is_string(id) ? xstrdup(json_string_value(id)) : NULL;
 }
 
@@ -362,9 +472,104 @@ int conv_records_from_json(json_t *array, const char *name,
             rec_error(&c, NULL, "record %zu is not an object", i);
             continue;
         }
-        read_record(&c, o, igr_list_add(out));
+        struct members m = { 0 };
+        members_from_object(o, &m);
+        read_record(&c, &m, igr_list_add(out));
+        members_release(&m);
     }
     return c.bad ? -1 : 0;
+}
+
+/*
+ * The members of a mapping of a records file whose start was just read,
+ * straight from the events (a tree and a JSON object per record cost as
+ * much as reading the whole file).  ptr holds the mapping's pointer.  In a
+ * record (nested false), responseParameters and responseTemplates mappings
+ * are read the same way; other values that are not scalars are built as
+ * trees.  Errors and warnings are those doc_tree_build gives for the same
+ * record, with the same locations and pointers: repeated keys (the last
+ * value wins, a warning once the value is read), merge keys, aliases and
+ * complex keys.
+ */
+static int load_members(struct doc_reader *r, struct buf *ptr, bool nested,
+                        struct oag_error_list *diags, struct members *out,
+                        struct oag_error *err)
+{
+    const char *file = doc_reader_name(r);
+    size_t base_len = ptr->len;
+    struct doc_event ev;
+    for (;;) {
+        buf_truncate(ptr, base_len);
+        if (doc_reader_next(r, &ev, err) != 0) {
+            return -1;
+        }
+        if (ev.type == DOC_EV_MAPPING_END) {
+            return 0;
+        }
+        if (ev.type == DOC_EV_ALIAS) {
+            oag_error_set(err, OAG_ERR_UNSUPPORTED,
+                          "alias '*%s' used as a key does not name a string",
+                          ev.value);
+            doc_reader_locate(r, &ev.start, NULL, err);
+            return -1;
+        }
+        if (ev.type != DOC_EV_SCALAR) {
+            oag_error_set(err, OAG_ERR_UNSUPPORTED,
+                          "complex mapping keys are not supported");
+            doc_reader_locate(r, &ev.start, NULL, err);
+            return -1;
+        }
+        if (ev.style == DOC_SCALAR_PLAIN && ev.len == 2 &&
+            memcmp(ev.value, "<<", 2) == 0 && diags) {
+            oag_error_list_add(diags, OAG_SEV_WARNING, OAG_ERR_UNSUPPORTED,
+                               file, ev.start.line, ev.start.column, NULL,
+                               "YAML merge key '<<' is not applied: "
+                               "API Gateway reads it as an ordinary key");
+        }
+        struct doc_mark key_start = ev.start;
+        size_t key_len = ev.len;
+        char *key = xstrndup(ev.value, ev.len);
+        /* the member's pointer, for a subtree's warnings or a repeat */
+        jptr_append(ptr, key, key_len);
+        json_t *v = NULL;
+        struct members *sub = NULL;
+        if (doc_reader_next(r, &ev, err) != 0) {
+            free(key);
+            return -1;
+        }
+        if (ev.type == DOC_EV_SCALAR) {
+            v = doc_scalar_resolve(ev.value, ev.len, ev.style, ev.tag);
+        } else if (ev.type == DOC_EV_MAPPING_START && !nested &&
+                   (strcmp(key, "responseParameters") == 0 ||
+                    strcmp(key, "responseTemplates") == 0) &&
+                   key_len == strlen(key)) {
+            sub = xcalloc(1, sizeof(*sub));
+            if (load_members(r, ptr, true, diags, sub, err) != 0) {
+                members_release(sub);
+                free(sub);
+                free(key);
+                return -1;
+            }
+        } else {
+            struct doc_tree t = { 0 };
+            if (doc_tree_build(r, &ev, NULL, 0, buf_str(ptr), diags, &t, err) !=
+                0) {
+                doc_tree_release(&t);
+                free(key);
+                return -1;
+            }
+            v = json_incref(t.root);
+            doc_tree_release(&t);
+        }
+        if (members_set(out, key, key_len, v, sub) && diags) {
+            oag_error_list_add(diags, OAG_SEV_WARNING, OAG_ERR_INVALID, file,
+                               key_start.line, key_start.column, buf_str(ptr),
+                               "duplicate key '%s' (API Gateway uses the "
+                               "last one)",
+                               key);
+        }
+        free(key);
+    }
 }
 
 /*
@@ -390,21 +595,31 @@ static int load_sequence(struct doc_reader *r, const char *name,
         if (ev.type == DOC_EV_SEQUENCE_END) {
             break;
         }
+        c.index = i;
+        if (ev.type == DOC_EV_MAPPING_START) {
+            struct members m = { 0 };
+            struct buf ptr = BUF_INIT;
+            jptr_append_index(&ptr, i);
+            int lrc = load_members(r, &ptr, false, diags, &m, err);
+            buf_release(&ptr);
+            if (lrc != 0) {
+                members_release(&m);
+                goto out;
+            }
+            read_record(&c, &m, igr_list_add(out));
+            members_release(&m);
+            continue;
+        }
+        /* not a mapping: built (for its errors and warnings), then refused */
         struct doc_tree t = { 0 };
         char *ptr = xstrfmt("/%zu", i);
         int trc = doc_tree_build(r, &ev, NULL, 0, ptr, diags, &t, err);
         free(ptr);
+        doc_tree_release(&t);
         if (trc != 0) {
-            doc_tree_release(&t);
             goto out;
         }
-        c.index = i;
-        if (!json_is_object(t.root)) {
-            rec_error(&c, NULL, "record %zu is not an object", i);
-        } else {
-            read_record(&c, t.root, igr_list_add(out));
-        }
-        doc_tree_release(&t);
+        rec_error(&c, NULL, "record %zu is not an object", i);
     }
     do {
         if (doc_reader_next(r, &ev, err) != 0) {

@@ -178,3 +178,63 @@ Test(records, files_load_as_json_or_yaml)
     cr_expect(eq(int, (int)err.code, OAG_ERR_IO));
     oag_error_release(&err);
 }
+
+/*
+ * A records file is read member by member (no tree per record): the same
+ * warnings and errors as building each record's tree, checked here against
+ * what that loader reported for the same file (repeats at every level,
+ * merge keys, wrong types, a key holding NUL, records that are no objects).
+ */
+Test(records, a_file_reports_repeats_types_and_merge_keys_in_order)
+{
+    const char *text =
+        "[{\"path\": \"/a\", \"path\": \"/a\", \"httpMethod\": \"GET\", "
+        "\"statusCode\": \"200\", \"responseTemplates\": {\"a/b\": \"1\", "
+        "\"a/b\": \"2\", \"n\": null, \"x\": [1, {\"q\": 1, \"q\": 2}]}, "
+        "\"responseParameters\": {\"x\": {\"y\": 1, \"y\": 2}, \"<<\": "
+        "\"z\"}, \"extra\": {\"k\": 1, \"k\": 2}, \"<<\": 1, "
+        "\"sel\\u0000x\": 1},\n [1, {\"a\": 1, \"a\": 2}], \"str\", "
+        "{\"path\": \"/a\", \"httpMethod\": \"GET\", \"statusCode\": 200, "
+        "\"responseParameters\": \"notamap\", \"responseTemplates\": {}}]";
+    char *path = test_write_temp(text, strlen(text), ".json");
+    struct igr_list l = { 0 };
+    struct oag_error err = OAG_ERROR_INIT;
+    struct oag_error_list diags = OAG_ERROR_LIST_INIT;
+    cr_expect(eq(int, conv_records_load(path, &l, &diags, &err), -1));
+    char *d = tc_format_diags(&diags);
+    char want[4096];
+    cr_assert(
+        is(snprintf(want, sizeof(want),
+                    "%1$s: error: unknown field 'extra' in record (at "
+                    "/0/extra)\n"
+                    "%1$s: error: unknown field '<<' in record (at /0/<<)\n"
+                    "%1$s: error: unknown field 'sel' in record (at /0/sel)\n"
+                    "%1$s: error: value of 'x' in 'responseParameters' must "
+                    "be a string (at /0/responseParameters)\n"
+                    "%1$s: error: value of 'x' in 'responseTemplates' must "
+                    "be a string (at /0/responseTemplates)\n"
+                    "%1$s: error: record 1 is not an object (at /1)\n"
+                    "%1$s: error: record 2 is not an object (at /2)\n"
+                    "%1$s: error: 'responseParameters' must be an object (at "
+                    "/3/responseParameters)\n"
+                    "%1$s:1:17: warning: duplicate key 'path' (API Gateway "
+                    "uses the last one) (at /0/path)\n"
+                    "%1$s:1:107: warning: duplicate key 'a/b' (API Gateway "
+                    "uses the last one) (at /0/responseTemplates/a~1b)\n"
+                    "%1$s:1:148: warning: duplicate key 'q' (API Gateway "
+                    "uses the last one) (at /0/responseTemplates/x/1/q)\n"
+                    "%1$s:1:196: warning: duplicate key 'y' (API Gateway "
+                    "uses the last one) (at /0/responseParameters/x/y)\n"
+                    "%1$s:1:235: warning: duplicate key 'k' (API Gateway "
+                    "uses the last one) (at /0/extra/k)\n"
+                    "%1$s:2:15: warning: duplicate key 'a' (API Gateway "
+                    "uses the last one) (at /1/1/a)\n",
+                    path) > 0));
+    cr_expect(eq(str, d, want));
+    free(d);
+    oag_error_release(&err);
+    oag_error_list_release(&diags);
+    igr_list_release(&l);
+    remove(path);
+    free(path);
+}
