@@ -5,10 +5,23 @@
 #include "cli/cli.h"
 #include "cli/doc_options.h"
 #include "convert/convert.h"
+#include "doc/splice.h"
 #include "model/igr.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/xalloc.h"
+
+/* The merged document, written from the original and the edits. */
+struct result {
+    const struct doc_splice *edits;
+    const struct buf *doc;
+};
+
+static int write_result(void *ctx, FILE *f)
+{
+    const struct result *r = ctx;
+    return doc_splice_write(r->edits, buf_str(r->doc), r->doc->len, f);
+}
 
 int cmd_merge(int argc, char **argv)
 {
@@ -42,7 +55,7 @@ int cmd_merge(int argc, char **argv)
     struct oag_error_list diags = OAG_ERROR_LIST_INIT;
     struct igr_list records = { 0 };
     struct buf doc = BUF_INIT;
-    struct buf out = BUF_INIT;
+    struct doc_splice edits = { 0 };
     char **args = NULL;
     size_t n = 0;
     bool help = false;
@@ -91,14 +104,16 @@ int cmd_merge(int argc, char **argv)
     }
     const char *name = strcmp(args[1], "-") == 0 ? "<stdin>" : args[1];
     struct conv_merge_stats stats;
-    int rc = conv_merge(buf_str(&doc), doc.len, name, &records, &copts, &out,
-                        &stats, &diags, &err);
+    struct result result = { &edits, &doc };
+    /* the result goes straight to the file: never a second copy in memory */
+    int rc = conv_merge_edits(buf_str(&doc), doc.len, name, &records, &copts,
+                              &edits, &stats, &diags, &err);
     cli_print_diags(&diags);
     if (rc != 0) {
         goto fail;
     }
     if (in_place) {
-        if (out.len == doc.len && memcmp(out.data, doc.data, doc.len) == 0) {
+        if (!doc_splice_changes(&edits, buf_str(&doc))) {
             goto out;
         }
         if (!no_backup) {
@@ -109,10 +124,11 @@ int cmd_merge(int argc, char **argv)
                 goto fail;
             }
         }
-        if (buf_write_file(&out, args[1], &err) != 0) {
+        if (buf_write_file_with(args[1], write_result, &result, &err) != 0) {
             goto fail;
         }
-    } else if (buf_write_file(&out, output ? output : "-", &err) != 0) {
+    } else if (buf_write_file_with(output ? output : "-", write_result, &result,
+                                   &err) != 0) {
         goto fail;
     }
     if (cli_finish_stdout(&err) != 0) {
@@ -126,7 +142,7 @@ out:
     free(args);
     igr_list_release(&records);
     buf_release(&doc);
-    buf_release(&out);
+    doc_splice_release(&edits);
     oag_error_list_release(&diags);
     oag_error_release(&err);
     return code;

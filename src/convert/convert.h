@@ -142,6 +142,17 @@ int conv_merge(const char *data, size_t len, const char *name,
                const struct igr_list *records, const struct conv_options *opts,
                struct buf *out, struct conv_merge_stats *stats,
                struct oag_error_list *diags, struct oag_error *err);
+/*
+ * conv_merge without building the result: the edits (doc/splice.h,
+ * checked) that turn data into it, for writing it out with
+ * doc_splice_write.  *edits is released first; the caller owns it.
+ */
+struct doc_splice;
+int conv_merge_edits(const char *data, size_t len, const char *name,
+                     const struct igr_list *records,
+                     const struct conv_options *opts, struct doc_splice *edits,
+                     struct conv_merge_stats *stats,
+                     struct oag_error_list *diags, struct oag_error *err);
 
 /* Records <-> their JSON form (schemas/records.schema.json). */
 /*

@@ -773,6 +773,23 @@ int conv_merge(const char *data, size_t len, const char *name,
                struct buf *out, struct conv_merge_stats *stats,
                struct oag_error_list *diags, struct oag_error *err)
 {
+    struct doc_splice edits = { 0 };
+    int rc = conv_merge_edits(data, len, name, records, opts, &edits, stats,
+                              diags, err);
+    if (rc == 0) {
+        rc = doc_splice_apply(&edits, data, len, out, err);
+    }
+    doc_splice_release(&edits);
+    return rc;
+}
+
+int conv_merge_edits(const char *data, size_t len, const char *name,
+                     const struct igr_list *records,
+                     const struct conv_options *opts, struct doc_splice *edits,
+                     struct conv_merge_stats *stats,
+                     struct oag_error_list *diags, struct oag_error *err)
+{
+    doc_splice_release(edits);
     struct conv_merge_stats local_stats = { 0 };
     struct merge_ctx m = {
         .data = data,
@@ -878,9 +895,11 @@ int conv_merge(const char *data, size_t len, const char *name,
                       m.file);
         goto out;
     }
-    if (doc_splice_apply(&m.splice, data, len, out, err) != 0) {
+    if (doc_splice_check(&m.splice, len, err) != 0) {
         goto out;
     }
+    *edits = m.splice;
+    memset(&m.splice, 0, sizeof(m.splice));
     rc = 0;
 out:
     for (size_t i = 0; i < w.deferred.len; i++) {

@@ -55,22 +55,12 @@ static int edit_cmp(const void *a, const void *b)
     return 0;
 }
 
-int doc_splice_apply(struct doc_splice *s, const char *data, size_t len,
-                     struct buf *out, struct oag_error *err)
+int doc_splice_check(struct doc_splice *s, size_t len, struct oag_error *err)
 {
     if (s->len > 1) {
         /* qsort's base must not be NULL, even for no elements */
         qsort(s->edits, s->len, sizeof(*s->edits), edit_cmp);
     }
-    /* one allocation for the whole result (documents may be 100s of MB) */
-    size_t total = len;
-    for (size_t i = 0; i < s->len; i++) {
-        const struct doc_edit *e = &s->edits[i];
-        if (e->end >= e->start && e->end <= len) {
-            total = total - (e->end - e->start) + e->len;
-        }
-    }
-    buf_grow(out, total);
     size_t at = 0;
     for (size_t i = 0; i < s->len; i++) {
         const struct doc_edit *e = &s->edits[i];
@@ -79,12 +69,59 @@ int doc_splice_apply(struct doc_splice *s, const char *data, size_t len,
                                  "overlapping edits at bytes %zu-%zu", e->start,
                                  e->end);
         }
+        at = e->end;
+    }
+    return 0;
+}
+
+int doc_splice_apply(struct doc_splice *s, const char *data, size_t len,
+                     struct buf *out, struct oag_error *err)
+{
+    if (doc_splice_check(s, len, err) != 0) {
+        return -1;
+    }
+    /* one allocation for the whole result (documents may be 100s of MB) */
+    size_t total = len;
+    for (size_t i = 0; i < s->len; i++) {
+        total = total - (s->edits[i].end - s->edits[i].start) + s->edits[i].len;
+    }
+    buf_grow(out, total);
+    size_t at = 0;
+    for (size_t i = 0; i < s->len; i++) {
+        const struct doc_edit *e = &s->edits[i];
         buf_add(out, data + at, e->start - at);
         buf_add(out, e->text, e->len);
         at = e->end;
     }
     buf_add(out, data + at, len - at);
     return 0;
+}
+
+int doc_splice_write(const struct doc_splice *s, const char *data, size_t len,
+                     FILE *f)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < s->len; i++) {
+        const struct doc_edit *e = &s->edits[i];
+        if (fwrite(data + at, 1, e->start - at, f) != e->start - at ||
+            fwrite(e->text, 1, e->len, f) != e->len) {
+            return -1;
+        }
+        at = e->end;
+    }
+    return fwrite(data + at, 1, len - at, f) == len - at ? 0 : -1;
+}
+
+bool doc_splice_changes(const struct doc_splice *s, const char *data)
+{
+    for (size_t i = 0; i < s->len; i++) {
+        const struct doc_edit *e = &s->edits[i];
+        if (e->len != e->end - e->start ||
+            (e->len && memcmp(e->text, data + e->start, e->len) != 0)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /*

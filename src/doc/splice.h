@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct buf;
 struct oag_error;
@@ -37,6 +38,20 @@ void doc_splice_add(struct doc_splice *s, size_t start, size_t end,
  */
 int doc_splice_apply(struct doc_splice *s, const char *data, size_t len,
                      struct buf *out, struct oag_error *err);
+/*
+ * The same text written to f, without building it in memory.  Returns 0,
+ * or -1 with errno set by the failed write; the edits must have passed
+ * doc_splice_check.
+ */
+int doc_splice_write(const struct doc_splice *s, const char *data, size_t len,
+                     FILE *f);
+/*
+ * Sorts the edits and checks they lie in data and do not overlap
+ * (OAG_ERR_INTERNAL otherwise).
+ */
+int doc_splice_check(struct doc_splice *s, size_t len, struct oag_error *err);
+/* True when applying the (checked) edits changes data. */
+bool doc_splice_changes(const struct doc_splice *s, const char *data);
 
 /* Offset of the start of the line holding offset. */
 size_t doc_line_start(const char *data, size_t offset);

@@ -151,14 +151,25 @@ int buf_read_file(struct buf *b, const char *path, size_t max_bytes,
     return rc;
 }
 
-static int write_stream(const struct buf *b, FILE *f, const char *path,
+static int write_stream(buf_writer_fn fn, void *ctx, FILE *f, const char *path,
                         struct oag_error *err)
 {
-    if (fwrite(buf_str(b), 1, b->len, f) != b->len || fflush(f) != 0) {
+    if (fn(ctx, f) != 0 || fflush(f) != 0) {
         return oag_error_set(err, OAG_ERR_IO, "cannot write '%s': %s", path,
                              strerror(errno));
     }
     return 0;
+}
+
+static int write_buf(void *ctx, FILE *f)
+{
+    const struct buf *b = ctx;
+    return fwrite(buf_str(b), 1, b->len, f) == b->len ? 0 : -1;
+}
+
+int buf_write_file(const struct buf *b, const char *path, struct oag_error *err)
+{
+    return buf_write_file_with(path, write_buf, (void *)b, err);
 }
 
 /*
@@ -168,10 +179,11 @@ static int write_stream(const struct buf *b, FILE *f, const char *path,
  * terminal) is written in place: renaming over it would replace a device
  * with a regular file.
  */
-int buf_write_file(const struct buf *b, const char *path, struct oag_error *err)
+int buf_write_file_with(const char *path, buf_writer_fn fn, void *ctx,
+                        struct oag_error *err)
 {
     if (strcmp(path, "-") == 0) {
-        return write_stream(b, stdout, "stdout", err);
+        return write_stream(fn, ctx, stdout, "stdout", err);
     }
     char *real = NULL;
     struct stat st;
@@ -182,7 +194,7 @@ int buf_write_file(const struct buf *b, const char *path, struct oag_error *err)
             return oag_error_set(err, OAG_ERR_IO, "cannot open '%s': %s", path,
                                  strerror(errno));
         }
-        int rc = write_stream(b, f, path, err);
+        int rc = write_stream(fn, ctx, f, path, err);
         if (fclose(f) != 0 && rc == 0) {
             rc = oag_error_set(err, OAG_ERR_IO, "cannot write '%s': %s", path,
                                strerror(errno));
@@ -212,13 +224,15 @@ int buf_write_file(const struct buf *b, const char *path, struct oag_error *err)
     if (exists) {
         fchmod(fd, st.st_mode & 07777);
     }
-    bool ok = fwrite(buf_str(b), 1, b->len, f) == b->len;
-    ok = fflush(f) == 0 && ok;
-    ok = fsync(fileno(f)) == 0 && ok;
+    errno = 0;
+    bool ok = fn(ctx, f) == 0 && fflush(f) == 0 && fsync(fileno(f)) == 0;
     int e = errno;
-    ok = fclose(f) == 0 && ok;
+    if (fclose(f) != 0 && ok) {
+        ok = false;
+        e = errno;
+    }
     if (!ok || rename(tmp, target) != 0) {
-        e = ok ? errno : e;
+        e = ok ? errno : e != 0 ? e : EIO;
         unlink(tmp);
         free(tmp);
         free(real);

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 struct buf {
@@ -74,5 +75,15 @@ int buf_read_file(struct buf *b, const char *path, size_t max_bytes,
 /* Writes b to path atomically (temp file + rename); "-" = stdout. */
 int buf_write_file(const struct buf *b, const char *path,
                    struct oag_error *err);
+
+/*
+ * Writes to path what fn writes to the stream it is given, as
+ * buf_write_file writes a buffer: atomically for regular files, in place
+ * for devices and FIFOs, "-" = stdout.  fn returns 0, or -1 with errno set
+ * by the failed write (nothing of a failed atomic write stays behind).
+ */
+typedef int (*buf_writer_fn)(void *ctx, FILE *f);
+int buf_write_file_with(const char *path, buf_writer_fn fn, void *ctx,
+                        struct oag_error *err);
 
 #endif

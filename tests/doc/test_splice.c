@@ -37,6 +37,32 @@ Test(splice, edits_apply_in_any_order_and_keep_the_rest)
     doc_splice_release(&s);
 }
 
+Test(splice, writing_gives_the_applied_text_and_changes_are_seen)
+{
+    const char *data = "0123456789";
+    struct doc_splice s = { 0 };
+    doc_splice_add(&s, 7, 9, "X", 1);
+    doc_splice_add(&s, 1, 3, "abc", 3);
+    doc_splice_add(&s, 5, 5, "<>", 2);
+    cr_assert(eq(int, doc_splice_check(&s, 10, NULL), 0));
+    cr_expect(is(doc_splice_changes(&s, data)));
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    cr_assert(is(f != NULL));
+    cr_expect(eq(int, doc_splice_write(&s, data, 10, f), 0));
+    fclose(f);
+    cr_expect(eq(str, text, "0abc34<>56X9"));
+    free(text);
+    doc_splice_release(&s);
+    /* edits that put back what is there change nothing */
+    doc_splice_add(&s, 2, 4, "23", 2);
+    doc_splice_add(&s, 6, 6, "", 0);
+    cr_assert(eq(int, doc_splice_check(&s, 10, NULL), 0));
+    cr_expect(not(doc_splice_changes(&s, data)));
+    doc_splice_release(&s);
+}
+
 Test(splice, no_edits_give_the_input_back)
 {
     struct doc_splice s = { 0 };
