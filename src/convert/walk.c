@@ -163,6 +163,167 @@ static int build(struct walker *w, const struct doc_event *ev, unsigned flags,
                           out, err);
 }
 
+/* The warnings a kept subtree gives for a key: merge key, repeat. */
+static void key_warnings(struct walker *w, const struct doc_event *kev,
+                         const char *pointer, const char *key, bool repeated)
+{
+    if (kev->style == DOC_SCALAR_PLAIN && strcmp(key, "<<") == 0) {
+        diag(w, OAG_SEV_WARNING, &kev->start, NULL,
+             "YAML merge key '<<' is not applied: API Gateway reads it as an "
+             "ordinary key");
+    }
+    if (repeated) {
+        diag(w, OAG_SEV_WARNING, &kev->start, pointer,
+             "duplicate key '%s' (API Gateway uses the last one)", key);
+    }
+}
+
+/* A value built whole (aliases, anchored nodes, other shapes). */
+static int build_value(struct walker *w, const struct doc_event *ev,
+                       const char *pointer, json_t **out, struct oag_error *err)
+{
+    struct doc_tree t = { 0 };
+    int rc = build(w, ev, 0, pointer, &t, err);
+    *out = rc == 0 ? json_incref(t.root) : NULL;
+    doc_tree_release(&t);
+    return rc;
+}
+
+/* A `headers` mapping (start read): its names, values skipped (null). */
+static int read_header_names(struct walker *w, const char *pointer,
+                             json_t **out, struct oag_error *err)
+{
+    json_t *o = json_object();
+    struct doc_event kev;
+    char *key = NULL;
+    int k;
+    while ((k = next_key(w, &kev, &key, err)) == 1) {
+        struct doc_event v;
+        if (next(w, &v, err) != 0 || skip(w, &v, NULL, err) != 0) {
+            free(key);
+            json_decref(o);
+            return -1;
+        }
+        char *p = jptr_join(pointer, key);
+        key_warnings(w, &kev, p, key, json_object_get(o, key) != NULL);
+        json_object_set_new(o, key, json_null());
+        free(p);
+        free(key);
+    }
+    if (k < 0) {
+        json_decref(o);
+        return -1;
+    }
+    *out = o;
+    return 0;
+}
+
+/* One declared response (start read): its "$ref" and header names. */
+static int read_declared_response(struct walker *w, const char *pointer,
+                                  json_t **out, struct oag_error *err)
+{
+    json_t *o = json_object();
+    json_t *seen = json_object();
+    struct doc_event kev;
+    char *key = NULL;
+    int k;
+    int rc = -1;
+    while ((k = next_key(w, &kev, &key, err)) == 1) {
+        struct doc_event v;
+        char *p = jptr_join(pointer, key);
+        json_t *val = NULL;
+        int vrc = next(w, &v, err);
+        if (vrc == 0) {
+            if (strcmp(key, "$ref") == 0) {
+                if (v.type == DOC_EV_SCALAR && !v.anchor) {
+                    val = doc_scalar_resolve(v.value, v.len, v.style, v.tag);
+                } else {
+                    vrc = build_value(w, &v, p, &val, err);
+                }
+            } else if (strcmp(key, "headers") == 0) {
+                if (v.type == DOC_EV_MAPPING_START && !v.anchor) {
+                    vrc = read_header_names(w, p, &val, err);
+                } else {
+                    vrc = build_value(w, &v, p, &val, err);
+                }
+            } else {
+                vrc = skip(w, &v, NULL, err);
+            }
+        }
+        if (vrc != 0) {
+            free(p);
+            free(key);
+            goto out;
+        }
+        key_warnings(w, &kev, p, key, json_object_get(seen, key) != NULL);
+        json_object_set_new(seen, key, json_null());
+        if (val) {
+            json_object_set_new(o, key, val);
+        }
+        free(p);
+        free(key);
+    }
+    if (k == 0) {
+        *out = json_incref(o);
+        rc = 0;
+    }
+out:
+    json_decref(o);
+    json_decref(seen);
+    return rc;
+}
+
+/*
+ * An operation's `responses`, as validate reads it: for each status code
+ * the "$ref" and the names of the "headers" of its response, everything
+ * else skipped (a large document does not build trees of every schema and
+ * description).  Anchored nodes and aliases are built whole: an anchor may
+ * be used elsewhere.  The keys read give the warnings a full tree gives
+ * (repeats, merge keys); skipped values give none.
+ */
+static int build_declared(struct walker *w, const struct doc_event *first,
+                          const char *pointer, struct doc_tree *out,
+                          struct oag_error *err)
+{
+    if (first->type != DOC_EV_MAPPING_START || first->anchor) {
+        return build(w, first, 0, pointer, out, err);
+    }
+    doc_tree_release(out);
+    json_t *root = json_object();
+    struct doc_event kev;
+    char *key = NULL;
+    int k;
+    while ((k = next_key(w, &kev, &key, err)) == 1) {
+        struct doc_event v;
+        char *p = jptr_join(pointer, key);
+        json_t *val = NULL;
+        int vrc = next(w, &v, err);
+        if (vrc == 0) {
+            if (v.type == DOC_EV_MAPPING_START && !v.anchor) {
+                vrc = read_declared_response(w, p, &val, err);
+            } else {
+                vrc = build_value(w, &v, p, &val, err);
+            }
+        }
+        if (vrc != 0) {
+            free(p);
+            free(key);
+            json_decref(root);
+            return -1;
+        }
+        key_warnings(w, &kev, p, key, json_object_get(root, key) != NULL);
+        json_object_set_new(root, key, val);
+        free(p);
+        free(key);
+    }
+    if (k < 0) {
+        json_decref(root);
+        return -1;
+    }
+    out->root = root;
+    return 0;
+}
+
 static int walk_integration(struct walker *w, struct conv_op *op,
                             const struct doc_event *first,
                             struct oag_error *err)
@@ -276,7 +437,7 @@ static int walk_operation(struct walker *w, struct conv_op *op,
         if (strcmp(key, "responses") == 0 && !w->o->skip_declared) {
             char *p = jptr_join(op->pointer, "responses");
             op->has_declared = true;
-            rc = build(w, &v, w->o->tree_flags, p, &op->declared, err);
+            rc = build_declared(w, &v, p, &op->declared, err);
             free(p);
         } else if (strcmp(key, "x-amazon-apigateway-integration") == 0) {
             if (op->has_integration) {
