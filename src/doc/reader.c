@@ -105,6 +105,9 @@ struct doc_reader {
     yaml_mark_t pin_yaml;
     struct doc_mark pin_mark;
 
+    /* memory sources: the size of a file source's peeked bytes */
+    size_t first_chunk;
+
     /* the last scalar read was a block scalar (| or >): its marks */
     bool last_block;
     yaml_mark_t last_block_start;
@@ -118,6 +121,7 @@ struct doc_reader {
 bool (*const doc_yaml_input_probe)(void) = doc_yaml_input_is_fast;
 
 static void attach_json(struct doc_reader *r, enum doc_syntax syntax);
+static int starts_like_json(const unsigned char *p, size_t n);
 static size_t next_high_byte(const unsigned char *d, size_t from, size_t len);
 static int yaml_next(struct doc_reader *r, struct doc_event *out, bool marks,
                      struct oag_error *err);
@@ -200,6 +204,16 @@ static int read_handler(void *ctx, unsigned char *buffer, size_t size,
         n = r->data_len - r->data_pos;
         if (n > size) {
             n = size;
+        }
+        /*
+         * The first read gives what a file source's first read gives (its
+         * peeked bytes): libyaml checks the UTF-8 of all it is handed
+         * before parsing it, so the same chunks make both sources report
+         * the same first problem.
+         */
+        if (r->data_pos == r->bom_len && r->first_chunk > 0 &&
+            n > r->first_chunk) {
+            n = r->first_chunk;
         }
         memcpy(buffer, r->data + r->data_pos, n);
         r->data_pos += n;
@@ -347,6 +361,18 @@ struct doc_reader *doc_reader_new_memory_as(const char *data, size_t len,
     r->cur_offset = r->bom_len;
     r->next_high = next_high_byte((const unsigned char *)data, r->bom_len, len);
     r->ascii = r->next_high == len;
+    /*
+     * What a file source peeks: 4 bytes, and when JSON is possible and
+     * they hold only whitespace, the rest of its prefix buffer (see
+     * doc_reader_new_file_as and file_starts_like_json).
+     */
+    size_t peek = len < 4 ? len : 4;
+    if (syntax != DOC_SYNTAX_YAML && peek < len &&
+        starts_like_json((const unsigned char *)data + r->bom_len,
+                         peek - r->bom_len) < 0) {
+        peek = len < sizeof(r->prefix) ? len : sizeof(r->prefix);
+    }
+    r->first_chunk = peek - r->bom_len;
     if (syntax != DOC_SYNTAX_YAML) {
         attach_json(r, syntax);
     }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "doc/reader.h"
+#include "util/buf.h"
 #include "tests/common.h"
 
 static bool is(bool x)
@@ -365,6 +366,63 @@ Test(reader, file_source_gives_the_same_events_as_memory)
     doc_reader_free(m);
     remove(path);
     free(path);
+}
+
+/* Reads r to its end or first error; the error's code and line. */
+static void read_to_end(struct doc_reader *r, int *code, unsigned long *line)
+{
+    struct oag_error err = OAG_ERROR_INIT;
+    struct doc_event ev;
+    while (doc_reader_next(r, &ev, &err) == 0 && ev.type != DOC_EV_STREAM_END) {
+    }
+    *code = (int)err.code;
+    *line = err.line;
+    oag_error_release(&err);
+}
+
+/*
+ * libyaml checks the UTF-8 of all it is handed before parsing it: a file
+ * and a memory source hand over the same chunks, so a document with a
+ * syntax error early and a bad byte beyond the first 4 KiB gives the same
+ * error from both (which one depends on the chunks, not on the source).
+ * testdata/fuzz/load-utf8-error-ahead-of-a-json-fallback is the case where
+ * the chunks used to differ.
+ */
+Test(reader, file_and_memory_sources_report_the_same_first_problem)
+{
+    static const char *const heads[] = {
+        "a: b: c\n",
+        "{\"a\": 1,, }\n",
+        "    \n[1, 2,\n",
+    };
+    for (size_t h = 0; h < sizeof(heads) / sizeof(heads[0]); h++) {
+        struct buf doc = BUF_INIT;
+        buf_adds(&doc, heads[h]);
+        while (doc.len < 6000) {
+            buf_adds(&doc, "# padding padding padding padding\n");
+        }
+        buf_adds(&doc, "bad: \xb2\n");
+        char *path = test_write_temp(doc.data, doc.len, ".yaml");
+        struct oag_error err = OAG_ERROR_INIT;
+        struct doc_reader *f = doc_reader_new_file(path, NULL, NULL, &err);
+        struct doc_reader *m =
+            doc_reader_new_memory(doc.data, doc.len, NULL, NULL, &err);
+        cr_assert(is(f && m));
+        int fc = 0;
+        int mc = 0;
+        unsigned long fl = 0;
+        unsigned long ml = 0;
+        read_to_end(f, &fc, &fl);
+        read_to_end(m, &mc, &ml);
+        cr_expect(eq(int, fc, mc), "head %zu: file %d, memory %d", h, fc, mc);
+        cr_expect(eq(ulong, fl, ml), "head %zu: lines", h);
+        cr_expect(ne(int, mc, 0), "head %zu: no error", h);
+        doc_reader_free(f);
+        doc_reader_free(m);
+        remove(path);
+        free(path);
+        buf_release(&doc);
+    }
 }
 
 Test(reader, missing_file_is_an_io_error_naming_it)
