@@ -11,6 +11,7 @@
 #include "convert/convert.h"
 #include "doc/reader.h"
 #include "doc/tree.h"
+#include "model/igr.h"
 
 struct igr_record;
 struct oag_error_list;
@@ -44,7 +45,10 @@ struct conv_op {
     char *integration_type; /* owned or NULL */
     char *integration_uri;  /* owned or NULL */
     bool has_responses;
-    struct doc_tree responses; /* root NULL when absent */
+    struct doc_tree responses;    /* root NULL when absent */
+    bool fast;                    /* read_responses read the block: */
+    struct igr_list fast_records; /* its entries' records, path and method
+                                     not set, in document order */
     struct conv_span span;
 };
 
@@ -70,10 +74,23 @@ void conv_root_release(struct conv_root *root);
 typedef int (*conv_op_fn)(void *ctx, struct conv_op *op,
                           const struct conv_root *root, struct oag_error *err);
 
+/*
+ * Reads the value of an integration's `responses` whose first event is
+ * *first: returns 1 when it has read the whole value into op->fast_records
+ * (op->fast set), 0 when it gave up and handed the events it read back to
+ * the reader (doc_reader_replay) with *first the value's first event again
+ * (the walker builds the tree), -1 on reading errors.
+ */
+typedef int (*conv_responses_fn)(void *ctx, struct doc_reader *r,
+                                 struct conv_op *op, struct doc_event *first,
+                                 struct oag_error *err);
+
 struct conv_walk_options {
     unsigned tree_flags;          /* DOC_TREE_POSITIONS for validate/merge */
     bool skip_declared;           /* do not build operations' `responses` */
     struct oag_error_list *diags; /* structural problems and warnings */
+    conv_responses_fn read_responses; /* NULL: always build the tree */
+    void *read_ctx;
 };
 
 /*

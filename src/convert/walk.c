@@ -59,6 +59,7 @@ static void op_release(struct conv_op *op)
     free(op->integration_type);
     free(op->integration_uri);
     doc_tree_release(&op->responses);
+    igr_list_release(&op->fast_records);
     memset(op, 0, sizeof(*op));
 }
 
@@ -364,6 +365,8 @@ static int walk_integration(struct walker *w, struct conv_op *op,
             size_t plen = ptr.len;
             jptr_append(&ptr, "responses", 9);
             doc_tree_release(&op->responses);
+            igr_list_release(&op->fast_records);
+            op->fast = false;
             if (op->has_responses) {
                 diag(w, OAG_SEV_WARNING, &key_start, buf_str(&ptr),
                      "duplicate key 'responses' (API Gateway uses the last "
@@ -375,8 +378,15 @@ static int walk_integration(struct walker *w, struct conv_op *op,
             op->span.resp_key = key_start;
             op->span.resp_key_end = key_end;
             size_t anchors_before = w->anchors.defined;
-            if (build(w, &v, w->o->tree_flags, buf_str(&ptr), &op->responses,
-                      err) != 0) {
+            int fr = 0;
+            struct doc_event vfirst = v;
+            if (w->o->read_responses) {
+                fr = w->o->read_responses(w->o->read_ctx, w->r, op, &vfirst,
+                                          err);
+            }
+            if (fr < 0 ||
+                (fr == 0 && build(w, &vfirst, w->o->tree_flags, buf_str(&ptr),
+                                  &op->responses, err) != 0)) {
                 free(key);
                 goto out;
             }
@@ -449,6 +459,8 @@ static int walk_operation(struct walker *w, struct conv_op *op,
                 op->integration_type = NULL;
                 op->integration_uri = NULL;
                 doc_tree_release(&op->responses);
+                igr_list_release(&op->fast_records);
+                op->fast = false;
                 op->has_responses = false;
                 memset(&op->span, 0, sizeof(op->span));
             }

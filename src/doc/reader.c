@@ -53,6 +53,9 @@ struct fed_chunk {
 
 struct doc_reader {
     yaml_parser_t parser;
+    const struct doc_event *replay; /* doc_reader_replay: borrowed */
+    size_t replay_len;
+    size_t replay_pos;
     yaml_event_t event;
     bool have_event;
     bool done;
@@ -956,9 +959,21 @@ static int json_failed(struct doc_reader *r, struct doc_event *out,
     return rc;
 }
 
+void doc_reader_replay(struct doc_reader *r, const struct doc_event *events,
+                       size_t n)
+{
+    r->replay = events;
+    r->replay_len = n;
+    r->replay_pos = 0;
+}
+
 int doc_reader_next(struct doc_reader *r, struct doc_event *out,
                     struct oag_error *err)
 {
+    if (r->replay_pos < r->replay_len) {
+        *out = r->replay[r->replay_pos++];
+        return 0;
+    }
     if (r->json) {
         /* no err here: json_failed may still succeed through libyaml */
         if (doc_json_next(r->json, out, NULL) == 0) {
@@ -972,7 +987,7 @@ int doc_reader_next(struct doc_reader *r, struct doc_event *out,
 int doc_reader_next_light(struct doc_reader *r, struct doc_event *out,
                           struct oag_error *err)
 {
-    if (r->json) {
+    if (r->json || r->replay_pos < r->replay_len) {
         r->marks_pending = false;
         return doc_reader_next(r, out, err);
     }

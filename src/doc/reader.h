@@ -102,6 +102,15 @@ void doc_reader_free(struct doc_reader *r);
 int doc_reader_next(struct doc_reader *r, struct doc_event *out,
                     struct oag_error *err);
 
+/*
+ * Makes the next n calls of doc_reader_next deliver events[0..n) (borrowed,
+ * with their strings: they must stay valid until delivered), then the
+ * parser's events again.  For a consumer that read ahead and hands the
+ * events it read to another one (doc_tree_build).
+ */
+void doc_reader_replay(struct doc_reader *r, const struct doc_event *events,
+                       size_t n);
+
 /* Sets err's location to mark in this reader's document. */
 void doc_reader_locate(const struct doc_reader *r, const struct doc_mark *mark,
                        const char *pointer, struct oag_error *err);

@@ -4,11 +4,14 @@
  * ../shared/testdata/external/localstack, and bad input.
  */
 #define _DEFAULT_SOURCE 1
+#define _XOPEN_SOURCE 700 /* nftw */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <criterion/parameterized.h>
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "convert/convert.h"
 #include "model/igr.h"
@@ -443,4 +446,95 @@ Test(extract, entries_that_cannot_become_records_are_errors_with_pointers)
     free(d);
     oag_error_release(&err);
     oag_error_list_release(&diags);
+}
+
+/*
+ * extract reads an integration's responses block of the common shape
+ * straight from the events (no tree) and hands anything else to the tree
+ * path: both must give the same records, diagnostics and errors on every
+ * document we have, in every base-path mode.
+ */
+static size_t parity_docs;
+static size_t parity_failures;
+
+static char *extract_text(const char *data, size_t len, const char *name,
+                          const struct conv_options *opts)
+{
+    struct oag_error_list diags = OAG_ERROR_LIST_INIT;
+    struct oag_error err = OAG_ERROR_INIT;
+    json_t *recs = tc_extract(data, len, name, opts, &diags, &err);
+    char *d = tc_format_diags(&diags);
+    char *r = recs ? json_dumps(recs, JSON_COMPACT) : NULL;
+    char *out = xstrfmt("rc %d code %d %lu:%lu %s\n%s%s", recs ? 0 : -1,
+                        (int)err.code, err.line, err.column,
+                        err.message ? err.message : "", d, r ? r : "");
+    free(r);
+    free(d);
+    json_decref(recs);
+    oag_error_list_release(&diags);
+    oag_error_release(&err);
+    return out;
+}
+
+static int parity_visit(const char *path, const struct stat *st, int type,
+                        struct FTW *ftw)
+{
+    (void)ftw;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    bool doc = strcmp(base, "input") == 0 ||
+               (n > 5 && strcmp(base + n - 5, ".yaml") == 0) ||
+               (n > 4 && strcmp(base + n - 4, ".yml") == 0) ||
+               (n > 5 && strcmp(base + n - 5, ".json") == 0);
+    if (type != FTW_F || !doc || st->st_size > (4 << 20)) {
+        return 0;
+    }
+    size_t len = 0;
+    char *data = test_read_file(path, &len);
+    if (!data) {
+        return 0;
+    }
+    parity_docs++;
+    for (int mode = 0; mode < 3; mode++) {
+        struct conv_options fast = { .basepath = (enum conv_basepath)mode };
+        struct conv_options tree = fast;
+        tree.extract_tree_only = true;
+        char *a = extract_text(data, len, "doc", &fast);
+        char *b = extract_text(data, len, "doc", &tree);
+        if (strcmp(a, b) != 0) {
+            parity_failures++;
+            cr_log_error("%s (base path mode %d):\nfast: %.2000s\ntree: "
+                         "%.2000s",
+                         path, mode, a, b);
+        }
+        free(a);
+        free(b);
+    }
+    free(data);
+    return 0;
+}
+
+Test(extract, the_event_path_agrees_with_the_tree_path_on_every_document,
+     .timeout = 300)
+{
+    static const char *const roots[] = {
+        "testdata/convert", "testdata/validate",   "testdata/cli",
+        "testdata/fuzz",    "testdata/e2e-import", "testdata/sample"
+    };
+    parity_docs = 0;
+    parity_failures = 0;
+    for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+        char *p = test_source_path(roots[i]);
+        nftw(p, parity_visit, 16, FTW_PHYS);
+        free(p);
+    }
+    char *shared = test_shared_path("testdata/external");
+    if (shared) {
+        nftw(shared, parity_visit, 16, FTW_PHYS);
+        free(shared);
+    }
+    cr_expect(gt(sz, parity_docs, 100), "only %zu documents found",
+              parity_docs);
+    cr_expect(eq(sz, parity_failures, 0));
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "doc/reader.h"
+#include "doc/reader_internal.h"
 #include "util/buf.h"
 #include "tests/common.h"
 
@@ -422,6 +423,58 @@ Test(reader, file_and_memory_sources_report_the_same_first_problem)
         remove(path);
         free(path);
         buf_release(&doc);
+    }
+}
+
+/*
+ * doc_reader_replay: a consumer that read ahead hands the events back; they
+ * come again, in order, light or not, then the parser's next ones.
+ */
+Test(reader, replayed_events_come_again_then_the_parser_goes_on)
+{
+    static const char doc[] = "a: [1, 2]\nb: c\n";
+    static const char *const json = "{\"a\": [1, 2], \"b\": \"c\"}";
+    const char *const texts[] = { doc, json };
+    for (int t = 0; t < 2; t++) {
+        struct oag_error err = OAG_ERROR_INIT;
+        struct doc_reader *r =
+            doc_reader_new_memory(texts[t], strlen(texts[t]), NULL, NULL, &err);
+        cr_assert(is(r != NULL));
+        struct doc_event ev;
+        /* stream, document, mapping starts, then "a" and the sequence */
+        for (int i = 0; i < 3; i++) {
+            cr_assert(eq(int, doc_reader_next(r, &ev, &err), 0));
+        }
+        /* read ahead, keeping each value (borrowed until the next call) */
+        struct doc_event ahead[3];
+        char *values[3] = { NULL, NULL, NULL };
+        for (int i = 0; i < 3; i++) {
+            cr_assert(eq(int, doc_reader_next(r, &ahead[i], &err), 0));
+            if (ahead[i].value) {
+                values[i] = strndup(ahead[i].value, ahead[i].len);
+                ahead[i].value = values[i];
+            }
+        }
+        cr_assert(eq(int, (int)ahead[0].type, DOC_EV_SCALAR));
+        doc_reader_replay(r, ahead, 3);
+        cr_assert(eq(int, doc_reader_next(r, &ev, &err), 0));
+        cr_expect(eq(int, (int)ev.type, DOC_EV_SCALAR));
+        cr_expect(eq(str, (char *)ev.value, "a"));
+        cr_assert(eq(int, doc_reader_next_light(r, &ev, &err), 0));
+        cr_expect(eq(int, (int)ev.type, DOC_EV_SEQUENCE_START));
+        cr_expect(eq(ulong, ev.start.line, 1));
+        cr_assert(eq(int, doc_reader_next(r, &ev, &err), 0));
+        cr_expect(eq(str, (char *)ev.value, "1"));
+        /* then the parser's own events */
+        cr_assert(eq(int, doc_reader_next(r, &ev, &err), 0));
+        cr_expect(eq(int, (int)ev.type, DOC_EV_SCALAR));
+        cr_expect(eq(str, (char *)ev.value, "2"));
+        cr_assert(eq(int, doc_reader_next(r, &ev, &err), 0));
+        cr_expect(eq(int, (int)ev.type, DOC_EV_SEQUENCE_END));
+        for (int i = 0; i < 3; i++) {
+            free(values[i]);
+        }
+        doc_reader_free(r);
     }
 }
 

@@ -6,7 +6,9 @@
  * and either error diagnostics or a location of its own; every
  * record has a path, a method from the table and a status code; a record
  * that conv_records_from_json accepts comes back equal from its JSON form
- * (conv_record_to_json -> conv_records_from_json).
+ * (conv_record_to_json -> conv_records_from_json); the event path of
+ * responses blocks and the tree path (extract_tree_only) give the same
+ * result, diagnostics and records.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +16,12 @@
 #include "convert/convert.h"
 #include "fuzz_common.h"
 #include "model/igr.h"
+#include "util/buf.h"
 #include "util/error.h"
 
 struct seen {
     size_t n;
+    struct igr_list recs; /* copies, for the comparison with the tree path */
 };
 
 static int on_record(void *ctx, const struct igr_record *rec,
@@ -25,6 +29,7 @@ static int on_record(void *ctx, const struct igr_record *rec,
 {
     struct seen *s = ctx;
     s->n++;
+    igr_record_copy(igr_list_add(&s->recs), rec);
     if (!rec->path || !rec->http_method || !rec->status_code) {
         fuzz_fail("record without path, method or status code");
     }
@@ -53,6 +58,28 @@ static int on_record(void *ctx, const struct igr_record *rec,
     return 0;
 }
 
+/* The result of one extract (rc, error, diagnostics, records) as text. */
+static char *result_text(int rc, const struct oag_error *err,
+                         const struct oag_error_list *diags,
+                         const struct igr_list *recs)
+{
+    struct buf b = BUF_INIT;
+    buf_addf(&b, "rc %d code %d %lu:%lu %s\n", rc, (int)err->code, err->line,
+             err->column, err->message ? err->message : "");
+    for (size_t i = 0; i < diags->len; i++) {
+        const struct oag_error *e = &diags->items[i].error;
+        buf_addf(&b, "%d %lu:%lu %s %s\n", (int)diags->items[i].severity,
+                 e->line, e->column, e->pointer ? e->pointer : "",
+                 e->message ? e->message : "");
+    }
+    json_t *arr = conv_records_to_json(recs);
+    char *j = json_dumps(arr, JSON_COMPACT);
+    buf_adds(&b, j ? j : "");
+    free(j);
+    json_decref(arr);
+    return buf_detach(&b, NULL);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
     fuzz_setup();
@@ -79,6 +106,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
     } else if (errors != 0) {
         fuzz_fail("extract succeeded with %zu error diagnostics", errors);
     }
+    /* the same document through the tree path only */
+    char *fast = result_text(rc, &err, &diags, &s.recs);
+    struct conv_options tree = opts;
+    tree.extract_tree_only = true;
+    struct seen t = { 0 };
+    struct oag_error_list tdiags = OAG_ERROR_LIST_INIT;
+    struct oag_error terr = OAG_ERROR_INIT;
+    int trc = conv_extract_memory((const char *)data, len, "fuzz.yaml", &tree,
+                                  on_record, &t, &tdiags, &terr);
+    char *slow = result_text(trc, &terr, &tdiags, &t.recs);
+    if (strcmp(fast, slow) != 0) {
+        fuzz_fail("the event path and the tree path disagree:\n%s\n---\n%s",
+                  fast, slow);
+    }
+    free(fast);
+    free(slow);
+    igr_list_release(&t.recs);
+    oag_error_list_release(&tdiags);
+    oag_error_release(&terr);
+    igr_list_release(&s.recs);
     oag_error_list_release(&diags);
     oag_error_release(&err);
     return 0;
