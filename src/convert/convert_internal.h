@@ -85,6 +85,23 @@ typedef int (*conv_responses_fn)(void *ctx, struct doc_reader *r,
                                  struct conv_op *op, struct doc_event *first,
                                  struct oag_error *err);
 
+/*
+ * Reading responses blocks straight from events (fast_responses.c).
+ * conv_fast_read reads the block whose first event is *first: 1 when it
+ * read the whole block into op->fast_records (path and method not set;
+ * op->fast set), 0 when the block is not of the common shape and the
+ * events it read were handed back to the reader (doc_reader_replay), -1 on
+ * reading errors.  After a 1, conv_fast_replay hands the block's events
+ * back all the same (for a caller that needs the tree after all).
+ */
+struct conv_fast;
+struct conv_fast *conv_fast_new(void);
+void conv_fast_free(struct conv_fast *f);
+int conv_fast_read(struct conv_fast *f, struct doc_reader *r,
+                   struct conv_op *op, const struct doc_event *first,
+                   struct oag_error *err);
+void conv_fast_replay(struct conv_fast *f, struct doc_reader *r);
+
 struct conv_walk_options {
     unsigned tree_flags;          /* DOC_TREE_POSITIONS for validate/merge */
     bool skip_declared;           /* do not build operations' `responses` */

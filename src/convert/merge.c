@@ -587,6 +587,9 @@ static void merge_op(struct merge_ctx *m, const struct conv_op *op,
         }
         return;
     }
+    if (op->fast) {
+        return; /* read from events and unchanged (read_responses) */
+    }
     json_t *resp = op->responses.root;
     size_t n = 0;
     struct merge_entry *e = NULL;
@@ -731,7 +734,69 @@ struct deferred {
 struct walk_ctx {
     struct merge_ctx *m;
     struct deferred deferred;
+    struct conv_fast *fast;
 };
+
+/*
+ * Whether the records read straight from an operation's responses block
+ * (op->fast_records, document order) are what its group wants: the rule
+ * of existing_equals (entries sharing a status code collapse to the last).
+ */
+static bool fast_unchanged(const struct merge_ctx *m, const struct conv_op *op)
+{
+    char *gk = group_key(op->doc_path, op->http_method);
+    size_t gi = 0;
+    const struct merge_group *g =
+        strset_find(&m->group_of, gk, &gi) ? &m->groups[gi] : NULL;
+    free(gk);
+    const struct igr_list *e = &op->fast_records;
+    size_t kept = 0;
+    size_t next = 0;
+    for (size_t i = 0; i < e->len; i++) {
+        bool later = false;
+        for (size_t j = i + 1; j < e->len && !later; j++) {
+            later =
+                strcmp(e->items[j].status_code, e->items[i].status_code) == 0;
+        }
+        if (later) {
+            continue;
+        }
+        kept++;
+        if (!g || next >= g->len) {
+            return false;
+        }
+        const struct igr_record *want = &m->records->items[g->idx[next++]];
+        if (strcmp(want->status_code, e->items[i].status_code) != 0 ||
+            !igr_record_same_content(want, &e->items[i])) {
+            return false;
+        }
+    }
+    return kept == (g ? g->len : 0);
+}
+
+/*
+ * Responses blocks read straight from the events: an operation whose
+ * records are unchanged needs no tree (most of them, when one record of a
+ * large document changes); any other is handed back and built with
+ * positions for splicing.  Only where resource paths are the document's
+ * paths (--basepath ignore); otherwise every block is built.
+ */
+static int read_responses(void *vctx, struct doc_reader *r, struct conv_op *op,
+                          struct doc_event *first, struct oag_error *err)
+{
+    struct walk_ctx *w = vctx;
+    int rc = conv_fast_read(w->fast, r, op, first, err);
+    if (rc != 1) {
+        return rc;
+    }
+    if (fast_unchanged(w->m, op)) {
+        return 1;
+    }
+    conv_fast_replay(w->fast, r);
+    igr_list_release(&op->fast_records);
+    op->fast = false;
+    return 0;
+}
 
 static int on_op(void *vctx, struct conv_op *op, const struct conv_root *root,
                  struct oag_error *err)
@@ -854,10 +919,14 @@ int conv_merge_edits(const char *data, size_t len, const char *name,
         goto out;
     }
     m.reader = r;
+    w.fast = conv_fast_new();
     struct conv_walk_options wo = {
         .tree_flags = DOC_TREE_POSITIONS,
         .skip_declared = true,
         .diags = diags,
+        .read_responses =
+            opts->basepath == CONV_BASEPATH_IGNORE ? read_responses : NULL,
+        .read_ctx = &w,
     };
     size_t diag_errors = diags ? diags->n_errors : 0;
     if (conv_walk(r, &wo, on_op, &w, &root, err) != 0) {
@@ -911,8 +980,10 @@ out:
         free(op->integration_type);
         free(op->integration_uri);
         doc_tree_release(&op->responses);
+        igr_list_release(&op->fast_records);
     }
     free(w.deferred.ops);
+    conv_fast_free(w.fast);
     conv_root_release(&root);
     doc_reader_free(r);
     for (size_t i = 0; i < m.n_groups; i++) {

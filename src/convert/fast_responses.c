@@ -1,0 +1,378 @@
+/*
+ * Responses blocks read straight from the events (convert_internal.h,
+ * conv_fast_read): an integration's `responses` of the common shape (a
+ * mapping of keys to mappings of statusCode, responseParameters,
+ * responseTemplates and contentHandling, with scalar values) becomes
+ * records with no tree.  Anything else (anchors, aliases, tags, merge keys,
+ * sequences, other fields, duplicate keys, values of the wrong type, NUL
+ * bytes) makes it hand the events it read back to the reader, and the tree
+ * path reads the block as before, with its diagnostics and its
+ * last-one-wins rules.  extract uses it for every block; merge for blocks
+ * whose records are unchanged.
+ */
+#include "convert/convert_internal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/igr.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+struct fast_event {
+    struct doc_event ev;
+    size_t value; /* offsets in fast_reader.text, SIZE_MAX = NULL */
+    size_t anchor;
+    size_t tag;
+};
+
+struct conv_fast {
+    struct fast_event *evs; /* the events read, for a replay */
+    size_t n;
+    size_t cap;
+    struct doc_event *replay;
+    size_t replay_cap;
+    struct buf text; /* their strings, NUL-terminated */
+    size_t *keys;    /* offsets of the keys of the mapping being read */
+    size_t n_keys;
+    size_t cap_keys;
+};
+
+static void fast_reader_release(struct conv_fast *f)
+{
+    free(f->evs);
+    free(f->replay);
+    buf_release(&f->text);
+    free(f->keys);
+}
+
+static size_t fast_keep(struct conv_fast *f, const char *s, size_t len)
+{
+    if (!s) {
+        return SIZE_MAX;
+    }
+    size_t off = f->text.len;
+    buf_add(&f->text, s, len);
+    buf_addch(&f->text, '\0');
+    return off;
+}
+
+/* Reads the next event and records it; *out_ev points at the copy. */
+static int fast_next(struct conv_fast *f, struct doc_reader *r,
+                     struct fast_event **out, struct oag_error *err)
+{
+    struct doc_event ev;
+    if (doc_reader_next(r, &ev, err) != 0) {
+        return -1;
+    }
+    if (f->n == f->cap) {
+        f->cap = f->cap ? f->cap * 2 : 64;
+        f->evs = xreallocarray(f->evs, f->cap, sizeof(*f->evs));
+    }
+    struct fast_event *fe = &f->evs[f->n++];
+    fe->ev = ev;
+    fe->value = ev.type == DOC_EV_SCALAR || ev.type == DOC_EV_ALIAS
+                    ? fast_keep(f, ev.value ? ev.value : "", ev.len)
+                    : SIZE_MAX;
+    fe->anchor =
+        ev.anchor ? fast_keep(f, ev.anchor, strlen(ev.anchor)) : SIZE_MAX;
+    fe->tag = ev.tag ? fast_keep(f, ev.tag, strlen(ev.tag)) : SIZE_MAX;
+    *out = fe;
+    return 0;
+}
+
+static const char *fast_text(const struct conv_fast *f, size_t off)
+{
+    return off == SIZE_MAX ? NULL : f->text.data + off;
+}
+
+/* A scalar the fast path can take: no anchor, no tag, no NUL byte. */
+static bool fast_plain_node(const struct fast_event *fe)
+{
+    return fe->ev.type == DOC_EV_SCALAR && !fe->ev.anchor && !fe->ev.tag &&
+           (fe->ev.len == 0 || !memchr(fe->ev.value, '\0', fe->ev.len));
+}
+
+/* A key of the mapping being read, not a merge key nor seen before in it. */
+static bool fast_key(struct conv_fast *f, const struct fast_event *fe)
+{
+    if (!fast_plain_node(fe) ||
+        (fe->ev.style == DOC_SCALAR_PLAIN && fe->ev.len == 2 &&
+         memcmp(fe->ev.value, "<<", 2) == 0)) {
+        return false;
+    }
+    for (size_t i = 0; i < f->n_keys; i++) {
+        const char *k = fast_text(f, f->keys[i]);
+        if (strlen(k) == fe->ev.len &&
+            memcmp(k, fe->ev.value, fe->ev.len) == 0) {
+            return false;
+        }
+    }
+    if (f->n_keys == f->cap_keys) {
+        f->cap_keys = f->cap_keys ? f->cap_keys * 2 : 16;
+        f->keys = xreallocarray(f->keys, f->cap_keys, sizeof(*f->keys));
+    }
+    f->keys[f->n_keys++] = fe->value;
+    return true;
+}
+
+enum fast_kind {
+    FAST_OTHER = 0,
+    FAST_NULL,
+    FAST_STRING,
+    FAST_INTEGER,
+};
+
+/*
+ * How the tree would resolve scalar fe: a string, null or an integer
+ * (*out_int); FAST_OTHER for the rest.
+ */
+static enum fast_kind fast_resolve(const struct fast_event *fe,
+                                   long long *out_int)
+{
+    const char *v = fe->ev.value;
+    size_t n = fe->ev.len;
+    if (fe->ev.style != DOC_SCALAR_PLAIN) {
+        return FAST_STRING;
+    }
+    if (n > 0 &&
+        ((v[0] >= 'a' && v[0] <= 'z') || (v[0] >= 'A' && v[0] <= 'Z')) &&
+        !strchr("nNtTfF", v[0])) {
+        return FAST_STRING;
+    }
+    json_t *j = doc_scalar_resolve(v, n, fe->ev.style, NULL);
+    enum fast_kind k = FAST_OTHER;
+    if (json_is_string(j)) {
+        k = FAST_STRING;
+    } else if (json_is_null(j)) {
+        k = FAST_NULL;
+    } else if (json_is_integer(j)) {
+        k = FAST_INTEGER;
+        *out_int = (long long)json_integer_value(j);
+    }
+    json_decref(j);
+    return k;
+}
+
+/* Reads a mapping of strings (value of responseParameters/Templates). */
+static int fast_map(struct conv_fast *f, struct doc_reader *r,
+                    const struct fast_event *first, bool null_is_empty,
+                    struct igr_map *out, struct oag_error *err)
+{
+    if (first->ev.type == DOC_EV_SCALAR) {
+        long long i;
+        return fast_plain_node(first) && fast_resolve(first, &i) == FAST_NULL
+                   ? 1
+                   : 0;
+    }
+    if (first->ev.type != DOC_EV_MAPPING_START || first->ev.anchor ||
+        first->ev.tag) {
+        return 0;
+    }
+    f->n_keys = 0;
+    for (;;) {
+        struct fast_event *k;
+        struct fast_event *v;
+        if (fast_next(f, r, &k, err) != 0) {
+            return -1;
+        }
+        if (k->ev.type == DOC_EV_MAPPING_END) {
+            return 1;
+        }
+        if (!fast_key(f, k)) {
+            return 0;
+        }
+        size_t koff = k->value;
+        if (fast_next(f, r, &v, err) != 0) {
+            return -1;
+        }
+        if (!fast_plain_node(v)) {
+            return 0;
+        }
+        long long i;
+        enum fast_kind kind = fast_resolve(v, &i);
+        if (kind == FAST_STRING) {
+            igr_map_set(out, fast_text(f, koff), fast_text(f, v->value));
+        } else if (kind == FAST_NULL && null_is_empty) {
+            igr_map_set(out, fast_text(f, koff), "");
+        } else {
+            return 0;
+        }
+    }
+}
+
+/* Reads one entry's mapping into rec: 1 done, 0 give up, -1 error. */
+static int fast_entry(struct conv_fast *f, struct doc_reader *r,
+                      struct igr_record *rec, struct oag_error *err)
+{
+    bool seen[4] = { false, false, false, false };
+    static const char *const fields[4] = { "statusCode", "responseParameters",
+                                           "responseTemplates",
+                                           "contentHandling" };
+    for (;;) {
+        struct fast_event *k;
+        struct fast_event *v;
+        if (fast_next(f, r, &k, err) != 0) {
+            return -1;
+        }
+        if (k->ev.type == DOC_EV_MAPPING_END) {
+            return seen[0] ? 1 : 0;
+        }
+        if (!fast_plain_node(k)) {
+            return 0;
+        }
+        int which = -1;
+        for (int i = 0; i < 4; i++) {
+            if (strlen(fields[i]) == k->ev.len &&
+                memcmp(fields[i], k->ev.value, k->ev.len) == 0) {
+                which = i;
+            }
+        }
+        if (which < 0 || seen[which]) {
+            return 0;
+        }
+        seen[which] = true;
+        if (fast_next(f, r, &v, err) != 0) {
+            return -1;
+        }
+        if (which == 1 || which == 2) {
+            int rc = fast_map(f, r, v, which == 2,
+                              which == 1 ? &rec->response_parameters
+                                         : &rec->response_templates,
+                              err);
+            if (rc != 1) {
+                return rc;
+            }
+            continue;
+        }
+        if (!fast_plain_node(v)) {
+            return 0;
+        }
+        long long i = 0;
+        enum fast_kind kind = fast_resolve(v, &i);
+        if (which == 0) {
+            if (kind == FAST_STRING) {
+                rec->status_code = xstrdup(fast_text(f, v->value));
+            } else if (kind == FAST_INTEGER) {
+                rec->status_code = xstrfmt("%lld", i);
+            } else {
+                return 0;
+            }
+        } else if (kind == FAST_STRING) {
+            rec->content_handling = xstrdup(fast_text(f, v->value));
+        } else if (kind != FAST_NULL) {
+            return 0;
+        }
+    }
+}
+
+static int fast_read(struct conv_fast *f, struct doc_reader *r,
+                     struct conv_op *op, const struct doc_event *first,
+                     struct oag_error *err)
+{
+    if (first->type != DOC_EV_MAPPING_START || first->anchor || first->tag) {
+        return 0;
+    }
+    size_t *entry_keys = NULL; /* offsets: duplicate entry keys */
+    size_t n_entry = 0;
+    int rc = 0;
+    for (;;) {
+        struct fast_event *k;
+        struct fast_event *v;
+        if (fast_next(f, r, &k, err) != 0) {
+            rc = -1;
+            break;
+        }
+        if (k->ev.type == DOC_EV_MAPPING_END) {
+            rc = 1;
+            break;
+        }
+        if (!fast_plain_node(k) ||
+            (k->ev.style == DOC_SCALAR_PLAIN && k->ev.len == 2 &&
+             memcmp(k->ev.value, "<<", 2) == 0)) {
+            break;
+        }
+        bool dup = false;
+        for (size_t i = 0; i < n_entry && !dup; i++) {
+            const char *e = fast_text(f, entry_keys[i]);
+            dup = strlen(e) == k->ev.len &&
+                  memcmp(e, k->ev.value, k->ev.len) == 0;
+        }
+        if (dup) {
+            break;
+        }
+        entry_keys =
+            xreallocarray(entry_keys, n_entry + 1, sizeof(*entry_keys));
+        entry_keys[n_entry++] = k->value;
+        size_t koff = k->value;
+        if (fast_next(f, r, &v, err) != 0) {
+            rc = -1;
+            break;
+        }
+        if (v->ev.type != DOC_EV_MAPPING_START || v->ev.anchor || v->ev.tag) {
+            break;
+        }
+        struct igr_record *rec = igr_list_add(&op->fast_records);
+        rc = fast_entry(f, r, rec, err);
+        if (rc != 1) {
+            break;
+        }
+        rc = 0;
+        const char *key = fast_text(f, koff);
+        rec->selection_pattern = conv_key_is_default(key) ? NULL : xstrdup(key);
+    }
+    free(entry_keys);
+    return rc;
+}
+
+void conv_fast_replay(struct conv_fast *f, struct doc_reader *r)
+{
+    /* the block's first event stays with the caller; the rest come again */
+    if (f->n > f->replay_cap) {
+        f->replay_cap = f->n;
+        f->replay = xreallocarray(f->replay, f->replay_cap, sizeof(*f->replay));
+    }
+    for (size_t i = 0; i < f->n; i++) {
+        struct doc_event *e = &f->replay[i];
+        *e = f->evs[i].ev;
+        e->value = fast_text(f, f->evs[i].value);
+        e->anchor = fast_text(f, f->evs[i].anchor);
+        e->tag = fast_text(f, f->evs[i].tag);
+    }
+    doc_reader_replay(r, f->replay, f->n);
+}
+
+int conv_fast_read(struct conv_fast *f, struct doc_reader *r,
+                   struct conv_op *op, const struct doc_event *first,
+                   struct oag_error *err)
+{
+    f->n = 0;
+    buf_reset(&f->text);
+    igr_list_release(&op->fast_records);
+    op->fast = false;
+    int rc = fast_read(f, r, op, first, err);
+    if (rc == 1) {
+        op->fast = true;
+        return 1;
+    }
+    igr_list_release(&op->fast_records);
+    if (rc < 0) {
+        return -1;
+    }
+    conv_fast_replay(f, r);
+    return 0;
+}
+
+struct conv_fast *conv_fast_new(void)
+{
+    return xcalloc(1, sizeof(struct conv_fast));
+}
+
+void conv_fast_free(struct conv_fast *f)
+{
+    if (f) {
+        fast_reader_release(f);
+        free(f);
+    }
+}
