@@ -27,16 +27,22 @@ struct fast_event {
     size_t tag;
 };
 
+/* The keys of a mapping being read (offsets in conv_fast.text). */
+struct fast_keys {
+    size_t *offs;
+    size_t n;
+    size_t cap;
+};
+
 struct conv_fast {
     struct fast_event *evs; /* the events read, for a replay */
     size_t n;
     size_t cap;
     struct doc_event *replay;
     size_t replay_cap;
-    struct buf text; /* their strings, NUL-terminated */
-    size_t *keys;    /* offsets of the keys of the mapping being read */
-    size_t n_keys;
-    size_t cap_keys;
+    struct buf text;             /* their strings, NUL-terminated */
+    struct fast_keys entry_keys; /* of the responses block */
+    struct fast_keys map_keys;   /* of a parameters or templates map */
 };
 
 static void fast_reader_release(struct conv_fast *f)
@@ -44,7 +50,8 @@ static void fast_reader_release(struct conv_fast *f)
     free(f->evs);
     free(f->replay);
     buf_release(&f->text);
-    free(f->keys);
+    free(f->entry_keys.offs);
+    free(f->map_keys.offs);
 }
 
 static size_t fast_keep(struct conv_fast *f, const char *s, size_t len)
@@ -94,26 +101,30 @@ static bool fast_plain_node(const struct fast_event *fe)
            (fe->ev.len == 0 || !memchr(fe->ev.value, '\0', fe->ev.len));
 }
 
-/* A key of the mapping being read, not a merge key nor seen before in it. */
-static bool fast_key(struct conv_fast *f, const struct fast_event *fe)
+/*
+ * A key the fast path can take: a plain node, not a merge key, not in keys
+ * yet (then added).
+ */
+static bool fast_key(struct conv_fast *f, struct fast_keys *keys,
+                     const struct fast_event *fe)
 {
     if (!fast_plain_node(fe) ||
         (fe->ev.style == DOC_SCALAR_PLAIN && fe->ev.len == 2 &&
          memcmp(fe->ev.value, "<<", 2) == 0)) {
         return false;
     }
-    for (size_t i = 0; i < f->n_keys; i++) {
-        const char *k = fast_text(f, f->keys[i]);
+    for (size_t i = 0; i < keys->n; i++) {
+        const char *k = fast_text(f, keys->offs[i]);
         if (strlen(k) == fe->ev.len &&
             memcmp(k, fe->ev.value, fe->ev.len) == 0) {
             return false;
         }
     }
-    if (f->n_keys == f->cap_keys) {
-        f->cap_keys = f->cap_keys ? f->cap_keys * 2 : 16;
-        f->keys = xreallocarray(f->keys, f->cap_keys, sizeof(*f->keys));
+    if (keys->n == keys->cap) {
+        keys->cap = keys->cap ? keys->cap * 2 : 16;
+        keys->offs = xreallocarray(keys->offs, keys->cap, sizeof(*keys->offs));
     }
-    f->keys[f->n_keys++] = fe->value;
+    keys->offs[keys->n++] = fe->value;
     return true;
 }
 
@@ -170,7 +181,7 @@ static int fast_map(struct conv_fast *f, struct doc_reader *r,
         first->ev.tag) {
         return 0;
     }
-    f->n_keys = 0;
+    f->map_keys.n = 0;
     for (;;) {
         struct fast_event *k;
         struct fast_event *v;
@@ -180,7 +191,7 @@ static int fast_map(struct conv_fast *f, struct doc_reader *r,
         if (k->ev.type == DOC_EV_MAPPING_END) {
             return 1;
         }
-        if (!fast_key(f, k)) {
+        if (!fast_key(f, &f->map_keys, k)) {
             return 0;
         }
         size_t koff = k->value;
@@ -274,8 +285,7 @@ static int fast_read(struct conv_fast *f, struct doc_reader *r,
     if (first->type != DOC_EV_MAPPING_START || first->anchor || first->tag) {
         return 0;
     }
-    size_t *entry_keys = NULL; /* offsets: duplicate entry keys */
-    size_t n_entry = 0;
+    f->entry_keys.n = 0;
     int rc = 0;
     for (;;) {
         struct fast_event *k;
@@ -288,23 +298,9 @@ static int fast_read(struct conv_fast *f, struct doc_reader *r,
             rc = 1;
             break;
         }
-        if (!fast_plain_node(k) ||
-            (k->ev.style == DOC_SCALAR_PLAIN && k->ev.len == 2 &&
-             memcmp(k->ev.value, "<<", 2) == 0)) {
+        if (!fast_key(f, &f->entry_keys, k)) {
             break;
         }
-        bool dup = false;
-        for (size_t i = 0; i < n_entry && !dup; i++) {
-            const char *e = fast_text(f, entry_keys[i]);
-            dup = strlen(e) == k->ev.len &&
-                  memcmp(e, k->ev.value, k->ev.len) == 0;
-        }
-        if (dup) {
-            break;
-        }
-        entry_keys =
-            xreallocarray(entry_keys, n_entry + 1, sizeof(*entry_keys));
-        entry_keys[n_entry++] = k->value;
         size_t koff = k->value;
         if (fast_next(f, r, &v, err) != 0) {
             rc = -1;
@@ -322,7 +318,6 @@ static int fast_read(struct conv_fast *f, struct doc_reader *r,
         const char *key = fast_text(f, koff);
         rec->selection_pattern = conv_key_is_default(key) ? NULL : xstrdup(key);
     }
-    free(entry_keys);
     return rc;
 }
 
