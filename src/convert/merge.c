@@ -307,24 +307,40 @@ static void emit_flow_value(struct merge_ctx *m, struct buf *out, json_t *value,
     doc_emit_json(out, value, &st, indent);
 }
 
-/* The records the document's entries give, as extract gives them. */
-static bool existing_equals(const struct merge_entry *e, size_t n,
+/* The record of item i, or NULL for an entry that gives none. */
+typedef const struct igr_record *(*record_at_fn)(const void *items, size_t i);
+
+static const struct igr_record *entry_record(const void *items, size_t i)
+{
+    const struct merge_entry *e = items;
+    return e[i].valid ? &e[i].rec : NULL;
+}
+
+static const struct igr_record *list_record(const void *items, size_t i)
+{
+    return &((const struct igr_record *)items)[i];
+}
+
+/*
+ * Whether n records in document order (at(items, i)) give, as extract
+ * gives them, the records of group g: entries sharing a status code
+ * collapse to the last one; any entry that gives no record means no.
+ */
+static bool existing_equals(const void *items, size_t n, record_at_fn at,
                             const struct igr_list *recs,
                             const struct merge_group *g)
 {
-    /* collapse entries sharing a status code (the last one wins) */
     size_t kept = 0;
     size_t gi = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!e[i].valid) {
+        const struct igr_record *rec = at(items, i);
+        if (!rec) {
             return false;
         }
         bool later = false;
-        for (size_t j = i + 1; j < n; j++) {
-            if (e[j].valid &&
-                strcmp(e[j].rec.status_code, e[i].rec.status_code) == 0) {
-                later = true;
-            }
+        for (size_t j = i + 1; j < n && !later; j++) {
+            const struct igr_record *o = at(items, j);
+            later = o && strcmp(o->status_code, rec->status_code) == 0;
         }
         if (later) {
             continue;
@@ -334,8 +350,8 @@ static bool existing_equals(const struct merge_entry *e, size_t n,
             return false;
         }
         const struct igr_record *want = &recs->items[g->idx[gi++]];
-        if (strcmp(want->status_code, e[i].rec.status_code) != 0 ||
-            !igr_record_same_content(want, &e[i].rec)) {
+        if (strcmp(want->status_code, rec->status_code) != 0 ||
+            !igr_record_same_content(want, rec)) {
             return false;
         }
     }
@@ -643,7 +659,7 @@ static void merge_op(struct merge_ctx *m, const struct conv_op *op,
         m->dup_keys =
             memchr(m->data + ls, '?', e[i].key_start.offset - ls) != NULL;
     }
-    bool unchanged = existing_equals(e, n, m->records, g);
+    bool unchanged = existing_equals(e, n, entry_record, m->records, g);
     if (!unchanged && op->span.resp_anchors) {
         /* new text would drop an anchor that aliases after it may name */
         report(m, &op->span.resp_key, op->pointer,
@@ -739,8 +755,7 @@ struct walk_ctx {
 
 /*
  * Whether the records read straight from an operation's responses block
- * (op->fast_records, document order) are what its group wants: the rule
- * of existing_equals (entries sharing a status code collapse to the last).
+ * (op->fast_records, document order) are what its group wants.
  */
 static bool fast_unchanged(const struct merge_ctx *m, const struct conv_op *op)
 {
@@ -749,29 +764,8 @@ static bool fast_unchanged(const struct merge_ctx *m, const struct conv_op *op)
     const struct merge_group *g =
         strset_find(&m->group_of, gk, &gi) ? &m->groups[gi] : NULL;
     free(gk);
-    const struct igr_list *e = &op->fast_records;
-    size_t kept = 0;
-    size_t next = 0;
-    for (size_t i = 0; i < e->len; i++) {
-        bool later = false;
-        for (size_t j = i + 1; j < e->len && !later; j++) {
-            later =
-                strcmp(e->items[j].status_code, e->items[i].status_code) == 0;
-        }
-        if (later) {
-            continue;
-        }
-        kept++;
-        if (!g || next >= g->len) {
-            return false;
-        }
-        const struct igr_record *want = &m->records->items[g->idx[next++]];
-        if (strcmp(want->status_code, e->items[i].status_code) != 0 ||
-            !igr_record_same_content(want, &e->items[i])) {
-            return false;
-        }
-    }
-    return kept == (g ? g->len : 0);
+    return existing_equals(op->fast_records.items, op->fast_records.len,
+                           list_record, m->records, g);
 }
 
 /*
