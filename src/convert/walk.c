@@ -190,38 +190,22 @@ static int build_value(struct walker *w, const struct doc_event *ev,
     return rc;
 }
 
-/* A `headers` mapping (start read): its names, values skipped (null). */
-static int read_header_names(struct walker *w, const char *pointer,
-                             json_t **out, struct oag_error *err)
-{
-    json_t *o = json_object();
-    struct doc_event kev;
-    char *key = NULL;
-    int k;
-    while ((k = next_key(w, &kev, &key, err)) == 1) {
-        struct doc_event v;
-        if (next(w, &v, err) != 0 || skip(w, &v, NULL, err) != 0) {
-            free(key);
-            json_decref(o);
-            return -1;
-        }
-        char *p = jptr_join(pointer, key);
-        key_warnings(w, &kev, p, key, json_object_get(o, key) != NULL);
-        json_object_set_new(o, key, json_null());
-        free(p);
-        free(key);
-    }
-    if (k < 0) {
-        json_decref(o);
-        return -1;
-    }
-    *out = o;
-    return 0;
-}
+/*
+ * How one member's value (first event v) is read: *out receives it, or
+ * NULL when the value is skipped.
+ */
+typedef int (*member_fn)(struct walker *w, const char *key,
+                         const struct doc_event *v, const char *pointer,
+                         json_t **out, struct oag_error *err);
 
-/* One declared response (start read): its "$ref" and header names. */
-static int read_declared_response(struct walker *w, const char *pointer,
-                                  json_t **out, struct oag_error *err)
+/*
+ * A mapping whose start was just read, member by member: read decides how
+ * each value is read; the object *out holds the values it kept.  Every
+ * key, kept or not, gives the warnings a full tree gives (repeats, merge
+ * keys); the last value of a repeated key wins.
+ */
+static int read_members(struct walker *w, const char *pointer, member_fn read,
+                        json_t **out, struct oag_error *err)
 {
     json_t *o = json_object();
     json_t *seen = json_object();
@@ -235,21 +219,7 @@ static int read_declared_response(struct walker *w, const char *pointer,
         json_t *val = NULL;
         int vrc = next(w, &v, err);
         if (vrc == 0) {
-            if (strcmp(key, "$ref") == 0) {
-                if (v.type == DOC_EV_SCALAR && !v.anchor) {
-                    val = doc_scalar_resolve(v.value, v.len, v.style, v.tag);
-                } else {
-                    vrc = build_value(w, &v, p, &val, err);
-                }
-            } else if (strcmp(key, "headers") == 0) {
-                if (v.type == DOC_EV_MAPPING_START && !v.anchor) {
-                    vrc = read_header_names(w, p, &val, err);
-                } else {
-                    vrc = build_value(w, &v, p, &val, err);
-                }
-            } else {
-                vrc = skip(w, &v, NULL, err);
-            }
+            vrc = read(w, key, &v, p, &val, err);
         }
         if (vrc != 0) {
             free(p);
@@ -274,6 +244,53 @@ out:
     return rc;
 }
 
+/* A `headers` member: its name is kept, its value skipped (null). */
+static int header_name(struct walker *w, const char *key,
+                       const struct doc_event *v, const char *pointer,
+                       json_t **out, struct oag_error *err)
+{
+    (void)key;
+    (void)pointer;
+    if (skip(w, v, NULL, err) != 0) {
+        return -1;
+    }
+    *out = json_null();
+    return 0;
+}
+
+/* A member of a declared response: its "$ref" and header names. */
+static int response_member(struct walker *w, const char *key,
+                           const struct doc_event *v, const char *pointer,
+                           json_t **out, struct oag_error *err)
+{
+    if (strcmp(key, "$ref") == 0) {
+        if (v->type == DOC_EV_SCALAR && !v->anchor) {
+            *out = doc_scalar_resolve(v->value, v->len, v->style, v->tag);
+            return 0;
+        }
+        return build_value(w, v, pointer, out, err);
+    }
+    if (strcmp(key, "headers") == 0) {
+        if (v->type == DOC_EV_MAPPING_START && !v->anchor) {
+            return read_members(w, pointer, header_name, out, err);
+        }
+        return build_value(w, v, pointer, out, err);
+    }
+    return skip(w, v, NULL, err);
+}
+
+/* A status code of `responses`: its response, read by response_member. */
+static int declared_response(struct walker *w, const char *key,
+                             const struct doc_event *v, const char *pointer,
+                             json_t **out, struct oag_error *err)
+{
+    (void)key;
+    if (v->type == DOC_EV_MAPPING_START && !v->anchor) {
+        return read_members(w, pointer, response_member, out, err);
+    }
+    return build_value(w, v, pointer, out, err);
+}
+
 /*
  * An operation's `responses`, as validate reads it: for each status code
  * the "$ref" and the names of the "headers" of its response, everything
@@ -290,39 +307,7 @@ static int build_declared(struct walker *w, const struct doc_event *first,
         return build(w, first, 0, pointer, out, err);
     }
     doc_tree_release(out);
-    json_t *root = json_object();
-    struct doc_event kev;
-    char *key = NULL;
-    int k;
-    while ((k = next_key(w, &kev, &key, err)) == 1) {
-        struct doc_event v;
-        char *p = jptr_join(pointer, key);
-        json_t *val = NULL;
-        int vrc = next(w, &v, err);
-        if (vrc == 0) {
-            if (v.type == DOC_EV_MAPPING_START && !v.anchor) {
-                vrc = read_declared_response(w, p, &val, err);
-            } else {
-                vrc = build_value(w, &v, p, &val, err);
-            }
-        }
-        if (vrc != 0) {
-            free(p);
-            free(key);
-            json_decref(root);
-            return -1;
-        }
-        key_warnings(w, &kev, p, key, json_object_get(root, key) != NULL);
-        json_object_set_new(root, key, val);
-        free(p);
-        free(key);
-    }
-    if (k < 0) {
-        json_decref(root);
-        return -1;
-    }
-    out->root = root;
-    return 0;
+    return read_members(w, pointer, declared_response, &out->root, err);
 }
 
 static int walk_integration(struct walker *w, struct conv_op *op,
