@@ -2,7 +2,8 @@
 # The long fuzz run: each target for $OAG_FUZZ_RUNS executions (default
 # 10 000 000, what issue 7 asks before it is resolved) with $OAG_FUZZ_JOBS
 # parallel jobs (default 1; each job runs its own share of the runs), over
-# the corpora kept in $OAG_FUZZ_WORK/corpus/ (they grow from run to run).
+# the corpora kept in $OAG_FUZZ_WORK/corpus/ (they grow from run to run),
+# with inputs of up to $OAG_FUZZ_MAX_LEN bytes (default 65536).
 # Prints the executions and the findings of each target; crash inputs land
 # in $OAG_FUZZ_WORK/artifacts/.  Exits non-zero if anything was found.
 #
@@ -16,6 +17,7 @@ build=${OAG_FUZZ_BUILD:-/tmp/oag-fuzz-build}
 work=${OAG_FUZZ_WORK:-/tmp/oag-fuzz-work}
 runs=${OAG_FUZZ_RUNS:-10000000}
 jobs=${OAG_FUZZ_JOBS:-1}
+max_len=${OAG_FUZZ_MAX_LEN:-65536} # largest input libFuzzer builds
 export OAG_FUZZ_BUILD="$build"
 
 "$here/build.sh" >/dev/null
@@ -45,7 +47,7 @@ for t in $targets; do
     while [ $i -lt "$jobs" ]; do
         # shellcheck disable=SC2086
         "$build/$t" $dict -runs="$per_job" -timeout=10 -rss_limit_mb=2048 \
-            -max_len=65536 -print_final_stats=1 -seed=$((i + 1)) \
+            -max_len="$max_len" -print_final_stats=1 -seed=$((i + 1)) \
             -artifact_prefix="$work/artifacts/$t-" \
             "$work/corpus/$t" "$work/seeds/$t" \
             >"$work/logs/$t.$i.log" 2>&1 &
