@@ -191,12 +191,94 @@ static int build_value(struct walker *w, const struct doc_event *ev,
 }
 
 /*
+ * Where a member of a declared response is: its parent's place and its
+ * key.  The JSON pointer is only spelled out when something needs it (a
+ * diagnostic, a value built whole), not for every member read.
+ */
+struct member_ptr {
+    const struct member_ptr *parent; /* NULL: base is the whole pointer */
+    const char *base;
+    const char *key;
+};
+
+static void member_ptr_add(const struct member_ptr *p, struct buf *out)
+{
+    if (!p->parent) {
+        buf_adds(out, p->base);
+        return;
+    }
+    member_ptr_add(p->parent, out);
+    jptr_append(out, p->key, strlen(p->key));
+}
+
+static char *member_ptr_str(const struct member_ptr *p)
+{
+    struct buf b = BUF_INIT;
+    member_ptr_add(p, &b);
+    return buf_detach(&b, NULL);
+}
+
+/*
  * How one member's value (first event v) is read: *out receives it, or
  * NULL when the value is skipped.
  */
 typedef int (*member_fn)(struct walker *w, const char *key,
-                         const struct doc_event *v, const char *pointer,
-                         json_t **out, struct oag_error *err);
+                         const struct doc_event *v,
+                         const struct member_ptr *where, json_t **out,
+                         struct oag_error *err);
+
+/* A value built whole (aliases, anchored nodes, other shapes). */
+static int build_member(struct walker *w, const struct doc_event *ev,
+                        const struct member_ptr *where, json_t **out,
+                        struct oag_error *err)
+{
+    char *p = member_ptr_str(where);
+    int rc = build_value(w, ev, p, out, err);
+    free(p);
+    return rc;
+}
+
+/*
+ * The keys of a mapping read so far, to tell repeats: a short list while
+ * the mapping is small, a hash set once it is not.
+ */
+#define SEEN_LINEAR 16
+
+struct seen_keys {
+    char *list[SEEN_LINEAR]; /* owned */
+    size_t n;
+    struct strset set;
+};
+
+static bool seen_has(const struct seen_keys *s, const char *key)
+{
+    for (size_t i = 0; i < s->n && i < SEEN_LINEAR; i++) {
+        if (strcmp(s->list[i], key) == 0) {
+            return true;
+        }
+    }
+    return s->n > SEEN_LINEAR && strset_find(&s->set, key, NULL);
+}
+
+/* Adds key (taken) that is not there yet. */
+static void seen_add(struct seen_keys *s, char *key)
+{
+    if (s->n < SEEN_LINEAR) {
+        s->list[s->n++] = key;
+        return;
+    }
+    strset_add(&s->set, key, 0);
+    s->n++;
+    free(key);
+}
+
+static void seen_release(struct seen_keys *s)
+{
+    for (size_t i = 0; i < s->n && i < SEEN_LINEAR; i++) {
+        free(s->list[i]);
+    }
+    strset_release(&s->set);
+}
 
 /*
  * A mapping whose start was just read, member by member: read decides how
@@ -204,35 +286,43 @@ typedef int (*member_fn)(struct walker *w, const char *key,
  * key, kept or not, gives the warnings a full tree gives (repeats, merge
  * keys); the last value of a repeated key wins.
  */
-static int read_members(struct walker *w, const char *pointer, member_fn read,
-                        json_t **out, struct oag_error *err)
+static int read_members(struct walker *w, const struct member_ptr *where,
+                        member_fn read, json_t **out, struct oag_error *err)
 {
     json_t *o = json_object();
-    json_t *seen = json_object();
+    struct seen_keys seen = { .n = 0 };
     struct doc_event kev;
     char *key = NULL;
     int k;
     int rc = -1;
     while ((k = next_key(w, &kev, &key, err)) == 1) {
         struct doc_event v;
-        char *p = jptr_join(pointer, key);
+        struct member_ptr here = { .parent = where, .key = key };
         json_t *val = NULL;
         int vrc = next(w, &v, err);
         if (vrc == 0) {
-            vrc = read(w, key, &v, p, &val, err);
+            vrc = read(w, key, &v, &here, &val, err);
         }
         if (vrc != 0) {
-            free(p);
             free(key);
             goto out;
         }
-        key_warnings(w, &kev, p, key, json_object_get(seen, key) != NULL);
-        json_object_set_new(seen, key, json_null());
         if (val) {
             json_object_set_new(o, key, val);
         }
-        free(p);
-        free(key);
+        bool repeated = seen_has(&seen, key);
+        if (repeated ||
+            (kev.style == DOC_SCALAR_PLAIN && strcmp(key, "<<") == 0)) {
+            char *p = member_ptr_str(&here);
+            key_warnings(w, &kev, p, key, repeated);
+            free(p);
+        }
+        if (repeated) {
+            free(key);
+        } else {
+            seen_add(&seen, key);
+        }
+        key = NULL;
     }
     if (k == 0) {
         *out = json_incref(o);
@@ -240,17 +330,17 @@ static int read_members(struct walker *w, const char *pointer, member_fn read,
     }
 out:
     json_decref(o);
-    json_decref(seen);
+    seen_release(&seen);
     return rc;
 }
-
 /* A `headers` member: its name is kept, its value skipped (null). */
 static int header_name(struct walker *w, const char *key,
-                       const struct doc_event *v, const char *pointer,
-                       json_t **out, struct oag_error *err)
+                       const struct doc_event *v,
+                       const struct member_ptr *where, json_t **out,
+                       struct oag_error *err)
 {
     (void)key;
-    (void)pointer;
+    (void)where;
     if (skip(w, v, NULL, err) != 0) {
         return -1;
     }
@@ -260,35 +350,37 @@ static int header_name(struct walker *w, const char *key,
 
 /* A member of a declared response: its "$ref" and header names. */
 static int response_member(struct walker *w, const char *key,
-                           const struct doc_event *v, const char *pointer,
-                           json_t **out, struct oag_error *err)
+                           const struct doc_event *v,
+                           const struct member_ptr *where, json_t **out,
+                           struct oag_error *err)
 {
     if (strcmp(key, "$ref") == 0) {
         if (v->type == DOC_EV_SCALAR && !v->anchor) {
             *out = doc_scalar_resolve(v->value, v->len, v->style, v->tag);
             return 0;
         }
-        return build_value(w, v, pointer, out, err);
+        return build_member(w, v, where, out, err);
     }
     if (strcmp(key, "headers") == 0) {
         if (v->type == DOC_EV_MAPPING_START && !v->anchor) {
-            return read_members(w, pointer, header_name, out, err);
+            return read_members(w, where, header_name, out, err);
         }
-        return build_value(w, v, pointer, out, err);
+        return build_member(w, v, where, out, err);
     }
     return skip(w, v, NULL, err);
 }
 
 /* A status code of `responses`: its response, read by response_member. */
 static int declared_response(struct walker *w, const char *key,
-                             const struct doc_event *v, const char *pointer,
-                             json_t **out, struct oag_error *err)
+                             const struct doc_event *v,
+                             const struct member_ptr *where, json_t **out,
+                             struct oag_error *err)
 {
     (void)key;
     if (v->type == DOC_EV_MAPPING_START && !v->anchor) {
-        return read_members(w, pointer, response_member, out, err);
+        return read_members(w, where, response_member, out, err);
     }
-    return build_value(w, v, pointer, out, err);
+    return build_member(w, v, where, out, err);
 }
 
 /*
@@ -307,7 +399,8 @@ static int build_declared(struct walker *w, const struct doc_event *first,
         return build(w, first, 0, pointer, out, err);
     }
     doc_tree_release(out);
-    return read_members(w, pointer, declared_response, &out->root, err);
+    struct member_ptr where = { .base = pointer };
+    return read_members(w, &where, declared_response, &out->root, err);
 }
 
 static int walk_integration(struct walker *w, struct conv_op *op,
