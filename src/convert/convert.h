@@ -48,8 +48,8 @@ struct conv_options {
     struct doc_limits limits; /* zero = defaults */
     bool merge_skip_missing;  /* merge: records for operations the document
                                  lacks are warnings and skipped, not errors */
-    bool extract_tree_only;   /* extract: build every responses block as a
-                                 tree, no event fast path (tests compare) */
+    bool tree_only; /* extract, validate: build every responses block as a
+                       tree, no event fast path (tests compare) */
 };
 
 /* Parses "ignore" / "prepend" / "split"; -1 with err for anything else. */

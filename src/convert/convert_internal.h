@@ -45,10 +45,12 @@ struct conv_op {
     char *integration_type; /* owned or NULL */
     char *integration_uri;  /* owned or NULL */
     bool has_responses;
-    struct doc_tree responses;    /* root NULL when absent */
-    bool fast;                    /* read_responses read the block: */
-    struct igr_list fast_records; /* its entries' records, path and method
+    struct doc_tree responses;          /* root NULL when absent */
+    bool fast;                          /* read_responses read the block: */
+    struct igr_list fast_records;       /* its entries' records, path and method
                                      not set, in document order */
+    struct conv_fast_block *fast_block; /* owned or NULL: the block's events
+                                           (validate, to locate problems) */
     struct conv_span span;
 };
 
@@ -101,6 +103,24 @@ int conv_fast_read(struct conv_fast *f, struct doc_reader *r,
                    struct conv_op *op, const struct doc_event *first,
                    struct oag_error *err);
 void conv_fast_replay(struct conv_fast *f, struct doc_reader *r);
+
+/*
+ * The block conv_fast_read last read (1), kept for locating its nodes once
+ * the reader has moved on: first is the block's first event.
+ */
+struct conv_fast_block;
+struct conv_fast_block *conv_fast_take(const struct conv_fast *f,
+                                       const struct doc_event *first);
+void conv_fast_block_free(struct conv_fast_block *b);
+/* The key of entry i as written ("default", "-", a pattern), or NULL. */
+const char *conv_fast_block_key(const struct conv_fast_block *b, size_t i);
+/*
+ * Where the node at rel (a JSON pointer within the block) is, as the
+ * tree's positions give it: a member's key, the block's start for "", the
+ * deepest node found when rel goes further.
+ */
+struct doc_mark conv_fast_block_locate(const struct conv_fast_block *b,
+                                       const char *rel);
 
 struct conv_walk_options {
     unsigned tree_flags;          /* DOC_TREE_POSITIONS for validate/merge */

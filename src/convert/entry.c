@@ -29,6 +29,15 @@ void conv_op_locate(const struct conv_op *op, const struct doc_tree *tree,
 {
     *out_line = 0;
     *out_col = 0;
+    if (op && op->fast_block && tree == &op->responses) {
+        /* read from events (validate): the kept events say where */
+        struct doc_mark m = conv_fast_block_locate(op->fast_block, rel);
+        *out_line = m.line;
+        *out_col = m.column;
+        *out_pointer =
+            xstrfmt("%s%s%s", op->pointer, base_suffix ? base_suffix : "", rel);
+        return;
+    }
     char *probe = xstrdup(rel);
     for (;;) {
         const struct doc_pos *p = doc_tree_find(tree, probe);

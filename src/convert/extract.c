@@ -131,7 +131,7 @@ static int extract_reader(struct doc_reader *r, const struct conv_options *opts,
         .tree_flags = 0,
         .skip_declared = true,
         .diags = d,
-        .read_responses = opts->extract_tree_only ? NULL : read_responses,
+        .read_responses = opts->tree_only ? NULL : read_responses,
         .read_ctx = fast,
     };
     struct conv_root root;

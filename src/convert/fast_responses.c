@@ -359,6 +359,124 @@ int conv_fast_read(struct conv_fast *f, struct doc_reader *r,
     return 0;
 }
 
+/* A block read by conv_fast_read, kept to locate its nodes. */
+struct conv_fast_block {
+    struct doc_mark start;  /* of the block's first event */
+    struct fast_event *evs; /* the others, in order */
+    size_t n;
+    char *text;   /* their strings */
+    size_t *keys; /* the entries' keys (offsets in text) */
+    size_t n_keys;
+};
+
+struct conv_fast_block *conv_fast_take(const struct conv_fast *f,
+                                       const struct doc_event *first)
+{
+    struct conv_fast_block *b = xcalloc(1, sizeof(*b));
+    b->start = first->start;
+    b->n = f->n;
+    b->n_keys = f->entry_keys.n;
+    b->evs = xreallocarray(NULL, f->n ? f->n : 1, sizeof(*b->evs));
+    b->text = xmalloc(f->text.len ? f->text.len : 1);
+    b->keys = xreallocarray(NULL, b->n_keys ? b->n_keys : 1, sizeof(*b->keys));
+    if (f->n) { /* an empty block has no events, strings or keys */
+        memcpy(b->evs, f->evs, f->n * sizeof(*b->evs));
+    }
+    if (f->text.len) {
+        memcpy(b->text, f->text.data, f->text.len);
+    }
+    if (b->n_keys) {
+        memcpy(b->keys, f->entry_keys.offs, b->n_keys * sizeof(*b->keys));
+    }
+    return b;
+}
+
+void conv_fast_block_free(struct conv_fast_block *b)
+{
+    if (b) {
+        free(b->evs);
+        free(b->text);
+        free(b->keys);
+        free(b);
+    }
+}
+
+const char *conv_fast_block_key(const struct conv_fast_block *b, size_t i)
+{
+    return i < b->n_keys ? b->text + b->keys[i] : NULL;
+}
+
+/* The index just past the node whose first event is evs[i]. */
+static size_t block_skip(const struct conv_fast_block *b, size_t i)
+{
+    size_t depth = 0;
+    do {
+        enum doc_event_type t = b->evs[i].ev.type;
+        if (t == DOC_EV_MAPPING_START || t == DOC_EV_SEQUENCE_START) {
+            depth++;
+        } else if (t == DOC_EV_MAPPING_END || t == DOC_EV_SEQUENCE_END) {
+            depth--;
+        }
+        i++;
+    } while (depth > 0 && i < b->n);
+    return i;
+}
+
+/* Unescapes the pointer token at *p (after its '/') into tok; advances. */
+static void next_token(const char **p, struct buf *tok)
+{
+    buf_reset(tok);
+    const char *s = *p + 1;
+    for (; *s && *s != '/'; s++) {
+        if (s[0] == '~' && (s[1] == '0' || s[1] == '1')) {
+            buf_addch(tok, s[1] == '0' ? '~' : '/');
+            s++;
+        } else {
+            buf_addch(tok, *s);
+        }
+    }
+    *p = s;
+}
+
+struct doc_mark conv_fast_block_locate(const struct conv_fast_block *b,
+                                       const char *rel)
+{
+    struct doc_mark start = b->start; /* of the deepest node found */
+    struct doc_mark key = b->start;   /* of its key */
+    bool whole = true;                /* every token of rel was found */
+    struct buf tok = BUF_INIT;
+    size_t i = 0; /* the first member event of the mapping searched */
+    const char *p = rel;
+    while (*p == '/') {
+        next_token(&p, &tok);
+        bool found = false;
+        while (i < b->n && b->evs[i].ev.type == DOC_EV_SCALAR) {
+            const struct fast_event *k = &b->evs[i];
+            if (i + 1 < b->n && k->ev.len == tok.len &&
+                memcmp(b->text + k->value, buf_str(&tok), tok.len) == 0) {
+                found = true;
+                key = k->ev.start;
+                start = b->evs[i + 1].ev.start;
+                i++;
+                break;
+            }
+            i = i + 1 < b->n ? block_skip(b, i + 1) : b->n;
+        }
+        if (!found) {
+            whole = false;
+            break;
+        }
+        if (b->evs[i].ev.type != DOC_EV_MAPPING_START) {
+            whole = *p == '\0';
+            break;
+        }
+        i++;
+    }
+    buf_release(&tok);
+    /* members point at their key, which is where people look */
+    return whole && rel[0] ? key : start;
+}
+
 struct conv_fast *conv_fast_new(void)
 {
     return xcalloc(1, sizeof(struct conv_fast));

@@ -37,6 +37,7 @@ struct validate_ctx {
     struct pending_ref *pending;
     size_t n_pending;
     size_t cap_pending;
+    struct conv_fast *fast; /* reads responses blocks from events */
 };
 
 static void add(struct validate_ctx *v, enum oag_severity sev,
@@ -156,8 +157,35 @@ static int check_pattern(struct validate_ctx *v, const char *key,
     return 0;
 }
 
+/* "<entry>/<field>/<key>" for a member of a map field of an entry. */
+static char *param_rel(const struct buf *entry_rel, const char *field,
+                       const char *key)
+{
+    struct buf b = BUF_INIT;
+    buf_add(&b, entry_rel->data, entry_rel->len);
+    jptr_append(&b, field, strlen(field));
+    jptr_append(&b, key, strlen(key));
+    return buf_detach(&b, NULL);
+}
+
+/*
+ * True when declared (a response) needs no further look for header: it
+ * lists it.  A $ref or a missing header goes to check_header_declared.
+ */
+static bool header_declared(json_t *declared, const char *header)
+{
+    return !json_object_get(declared, "$ref") &&
+           json_object_get(json_object_get(declared, "headers"), header);
+}
+
+/*
+ * The checks of one entry (key, rec) of op's responses block.  value is
+ * the entry as a tree (for fields that are not an integration response's),
+ * or NULL when the block was read from events, which hold no others.
+ */
 static void check_entry(struct validate_ctx *v, const struct conv_op *op,
-                        const char *key, json_t *value, bool lambda)
+                        const char *key, const struct igr_record *rec,
+                        json_t *value, bool lambda)
 {
     struct buf rel = BUF_INIT;
     jptr_append(&rel, key, strlen(key));
@@ -196,74 +224,69 @@ static void check_entry(struct validate_ctx *v, const struct conv_op *op,
             free(p);
         }
     }
-    json_t *status = json_object_get(value, "statusCode");
-    char *code = json_is_string(status)    ? xstrdup(json_string_value(status))
-                 : json_is_integer(status) ? xstrfmt("%" JSON_INTEGER_FORMAT,
-                                                     json_integer_value(status))
-                                           : NULL;
-    char *status_rel = jptr_join(buf_str(&rel), "statusCode");
+    const char *code = rec->status_code;
     json_t *declared = NULL;
     if (code && !igr_status_code_is_valid(code)) {
-        add(v, OAG_SEV_ERROR, op, &op->responses, status_rel, RESP_SUFFIX,
+        char *p = jptr_join(buf_str(&rel), "statusCode");
+        add(v, OAG_SEV_ERROR, op, &op->responses, p, RESP_SUFFIX,
             "status code '%s' does not match [1-5]\\d\\d", code);
+        free(p);
     } else if (code) {
         declared = declared_response(op, code);
         if (!declared) {
-            add(v, OAG_SEV_ERROR, op, &op->responses, status_rel, RESP_SUFFIX,
+            char *p = jptr_join(buf_str(&rel), "statusCode");
+            add(v, OAG_SEV_ERROR, op, &op->responses, p, RESP_SUFFIX,
                 "status code '%s' has no method response: add '%s' to the "
                 "responses of %s %s",
                 code, code, op->http_method, op->doc_path);
-        }
-    }
-    json_t *params = json_object_get(value, "responseParameters");
-    if (json_is_object(params)) {
-        json_object_foreach (params, k, m) {
-            char *p = jptr_join(buf_str(&rel), "responseParameters");
-            char *pk = jptr_join(p, k);
-            const char *header = NULL;
-            if (igr_check_header_key(k, &header, &e) != 0) {
-                add(v, OAG_SEV_ERROR, op, &op->responses, pk, RESP_SUFFIX, "%s",
-                    e.message);
-                oag_error_release(&e);
-            } else if (declared && json_is_object(declared)) {
-                check_header_declared(v, op, declared, code, header, pk);
-            }
-            if (json_is_string(m) &&
-                igr_check_source_expression(json_string_value(m), &e) != 0) {
-                add(v, OAG_SEV_ERROR, op, &op->responses, pk, RESP_SUFFIX, "%s",
-                    e.message);
-                oag_error_release(&e);
-            }
-            free(pk);
             free(p);
         }
     }
-    json_t *templates = json_object_get(value, "responseTemplates");
-    if (json_is_object(templates)) {
-        json_object_foreach (templates, k, m) {
-            if (igr_check_media_type(k, &e) != 0) {
-                char *p = jptr_join(buf_str(&rel), "responseTemplates");
-                char *pk = jptr_join(p, k);
-                add(v, OAG_SEV_ERROR, op, &op->responses, pk, RESP_SUFFIX, "%s",
-                    e.message);
-                oag_error_release(&e);
-                free(pk);
-                free(p);
+    const struct igr_map *params = &rec->response_parameters;
+    for (size_t i = 0; i < params->len; i++) {
+        const char *pk = params->items[i].key;
+        const char *header = NULL;
+        char *p = NULL;
+        if (igr_check_header_key(pk, &header, &e) != 0) {
+            p = param_rel(&rel, "responseParameters", pk);
+            add(v, OAG_SEV_ERROR, op, &op->responses, p, RESP_SUFFIX, "%s",
+                e.message);
+            oag_error_release(&e);
+        } else if (declared && json_is_object(declared) &&
+                   !header_declared(declared, header)) {
+            p = param_rel(&rel, "responseParameters", pk);
+            check_header_declared(v, op, declared, code, header, p);
+        }
+        if (igr_check_source_expression(params->items[i].value, &e) != 0) {
+            if (!p) {
+                p = param_rel(&rel, "responseParameters", pk);
             }
+            add(v, OAG_SEV_ERROR, op, &op->responses, p, RESP_SUFFIX, "%s",
+                e.message);
+            oag_error_release(&e);
+        }
+        free(p);
+    }
+    const struct igr_map *templates = &rec->response_templates;
+    for (size_t i = 0; i < templates->len; i++) {
+        const char *tk = templates->items[i].key;
+        if (igr_check_media_type(tk, &e) != 0) {
+            char *p = param_rel(&rel, "responseTemplates", tk);
+            add(v, OAG_SEV_ERROR, op, &op->responses, p, RESP_SUFFIX, "%s",
+                e.message);
+            oag_error_release(&e);
+            free(p);
         }
     }
-    json_t *ch = json_object_get(value, "contentHandling");
-    if (json_is_string(ch) &&
-        !igr_content_handling_is_valid(json_string_value(ch))) {
+    const char *ch = rec->content_handling;
+    if (ch && !igr_content_handling_is_valid(ch)) {
         char *p = jptr_join(buf_str(&rel), "contentHandling");
         add(v, OAG_SEV_ERROR, op, &op->responses, p, RESP_SUFFIX,
             "contentHandling '%s' is not CONVERT_TO_BINARY or "
             "CONVERT_TO_TEXT",
-            json_string_value(ch));
+            ch);
         free(p);
     }
-    free(status_rel);
-    free(code);
     buf_release(&rel);
 }
 
@@ -293,32 +316,55 @@ static int on_op(void *vctx, struct conv_op *op, const struct conv_root *root,
         s->n_ops++;
     }
     json_t *resp = op->responses.root;
-    if (!op->has_responses || !resp || json_is_null(resp)) {
+    if (!op->has_responses || (!op->fast && (!resp || json_is_null(resp)))) {
         return 0;
     }
-    if (!json_is_object(resp)) {
+    if (!op->fast && !json_is_object(resp)) {
         add(v, OAG_SEV_ERROR, op, &op->responses, "", RESP_SUFFIX,
             "x-amazon-apigateway-integration.responses must be a mapping of "
             "selection patterns to responses");
         return 0;
     }
-    if (is_proxy(op) && json_object_size(resp) > 0) {
+    /* the entries: their keys, records (as extract sees them) and trees */
+    struct igr_list recs = { 0 };
+    const char **keys = NULL;
+    json_t **values = NULL;
+    size_t n = 0;
+    if (op->fast) {
+        recs = op->fast_records;
+        memset(&op->fast_records, 0, sizeof(op->fast_records));
+        n = recs.len;
+        keys = xreallocarray(NULL, n ? n : 1, sizeof(*keys));
+        for (size_t i = 0; i < n; i++) {
+            keys[i] = conv_fast_block_key(op->fast_block, i);
+        }
+    } else {
+        size_t size = json_object_size(resp);
+        keys = xreallocarray(NULL, size ? size : 1, sizeof(*keys));
+        values = xreallocarray(NULL, size ? size : 1, sizeof(*values));
+        const char *key;
+        json_t *value;
+        json_object_foreach (resp, key, value) {
+            struct igr_record rec = { 0 };
+            if (conv_entry_to_record(op, op->doc_path, key, value, v->file,
+                                     &rec, v->diags) != 0) {
+                continue;
+            }
+            *igr_list_add(&recs) = rec;
+            keys[n] = key;
+            values[n] = value;
+            n++;
+        }
+    }
+    if (is_proxy(op) && (op->fast ? recs.len : json_object_size(resp)) > 0) {
         add(v, OAG_SEV_WARNING, op, &op->responses, "", RESP_SUFFIX,
             "integration responses on this %s integration are not used: API "
             "Gateway passes the backend's response through",
             op->integration_type);
     }
-    /* structure (statusCode present, maps of strings) as extract sees it */
-    const char *key;
-    json_t *value;
     const char *default_key = NULL;
-    json_object_foreach (resp, key, value) {
-        struct igr_record rec = { 0 };
-        if (conv_entry_to_record(op, op->doc_path, key, value, v->file, &rec,
-                                 v->diags) != 0) {
-            continue;
-        }
-        igr_record_release(&rec);
+    for (size_t i = 0; i < n; i++) {
+        const char *key = keys[i];
         if (conv_key_is_default(key)) {
             if (default_key) {
                 char *rel = jptr_join("", key);
@@ -331,39 +377,48 @@ static int on_op(void *vctx, struct conv_op *op, const struct conv_root *root,
             }
             default_key = key;
         }
-        check_entry(v, op, key, value, is_lambda(op));
+        check_entry(v, op, key, &recs.items[i], values ? values[i] : NULL,
+                    is_lambda(op));
     }
     /* two entries with one status code: AWS keeps one per status code */
-    void *it = json_object_iter(resp);
-    for (; it; it = json_object_iter_next(resp, it)) {
-        json_t *a = json_object_get(json_object_iter_value(it), "statusCode");
-        void *jt = json_object_iter_next(resp, it);
-        for (; jt; jt = json_object_iter_next(resp, jt)) {
-            json_t *b =
-                json_object_get(json_object_iter_value(jt), "statusCode");
-            if (a && b && json_equal(a, b)) {
-                char *rel = jptr_join("", json_object_iter_key(jt));
-                const char *code =
-                    json_is_string(a) ? json_string_value(a) : "";
-                char num[32];
-                if (json_is_integer(a)) {
-                    snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-                             json_integer_value(a));
-                    code = num;
-                }
+    for (size_t i = 0; i < n; i++) {
+        const char *a = recs.items[i].status_code;
+        for (size_t j = i + 1; j < n; j++) {
+            if (a && recs.items[j].status_code &&
+                strcmp(a, recs.items[j].status_code) == 0) {
+                char *rel = jptr_join("", keys[j]);
                 add(v, OAG_SEV_ERROR, op, &op->responses, rel, RESP_SUFFIX,
                     "status code '%s' is used by '%s' and '%s': API Gateway "
                     "keeps one integration response per status code (the "
                     "last one)",
-                    code, json_object_iter_key(it), json_object_iter_key(jt));
+                    a, keys[i], keys[j]);
                 free(rel);
                 break;
             }
         }
     }
+    igr_list_release(&recs);
+    free(keys);
+    free(values);
     (void)root;
     (void)err;
     return 0;
+}
+
+/*
+ * A responses block of the common shape is read from events, and its
+ * events are kept so that a problem found later has its exact place; any
+ * other block becomes a tree with positions (conv_walk).
+ */
+static int read_responses(void *vctx, struct doc_reader *r, struct conv_op *op,
+                          struct doc_event *first, struct oag_error *err)
+{
+    struct validate_ctx *v = vctx;
+    int rc = conv_fast_read(v->fast, r, op, first, err);
+    if (rc == 1) {
+        op->fast_block = conv_fast_take(v->fast, first);
+    }
+    return rc;
 }
 
 static void finish_pending(struct validate_ctx *v, const struct conv_root *root,
@@ -409,10 +464,13 @@ static int validate_reader(struct doc_reader *r,
         .file = doc_reader_name(r),
         .diags = diags,
         .summary = summary,
+        .fast = opts->tree_only ? NULL : conv_fast_new(),
     };
     struct conv_walk_options wo = {
         .tree_flags = DOC_TREE_POSITIONS,
         .diags = diags,
+        .read_responses = v.fast ? read_responses : NULL,
+        .read_ctx = &v,
     };
     struct conv_root root;
     struct oag_error err = OAG_ERROR_INIT;
@@ -431,6 +489,7 @@ static int validate_reader(struct doc_reader *r,
     }
     finish_pending(&v, &root, rc == 0);
     strset_release(&v.good_patterns);
+    conv_fast_free(v.fast);
     if (summary && rc == 0) {
         summary->version = root.version;
         summary->title = root.title ? xstrdup(root.title) : NULL;

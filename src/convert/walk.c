@@ -60,6 +60,8 @@ static void op_release(struct conv_op *op)
     free(op->integration_uri);
     doc_tree_release(&op->responses);
     igr_list_release(&op->fast_records);
+    conv_fast_block_free(op->fast_block);
+    op->fast_block = NULL;
     memset(op, 0, sizeof(*op));
 }
 
@@ -444,6 +446,8 @@ static int walk_integration(struct walker *w, struct conv_op *op,
             jptr_append(&ptr, "responses", 9);
             doc_tree_release(&op->responses);
             igr_list_release(&op->fast_records);
+            conv_fast_block_free(op->fast_block);
+            op->fast_block = NULL;
             op->fast = false;
             if (op->has_responses) {
                 diag(w, OAG_SEV_WARNING, &key_start, buf_str(&ptr),
@@ -538,6 +542,8 @@ static int walk_operation(struct walker *w, struct conv_op *op,
                 op->integration_uri = NULL;
                 doc_tree_release(&op->responses);
                 igr_list_release(&op->fast_records);
+                conv_fast_block_free(op->fast_block);
+                op->fast_block = NULL;
                 op->fast = false;
                 op->has_responses = false;
                 memset(&op->span, 0, sizeof(op->span));

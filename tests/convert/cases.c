@@ -1,8 +1,11 @@
 /* Helpers for the convert tests; see cases.h. */
 #define _DEFAULT_SOURCE 1
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "tests/convert/cases.h"
 
 #include <dirent.h>
+#include <ftw.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,4 +169,55 @@ char *tc_show(json_t *v)
 {
     char *s = v ? json_dumps(v, JSON_ENCODE_ANY | JSON_SORT_KEYS) : NULL;
     return s ? s : xstrdup("(null)");
+}
+
+/* nftw has no context argument: the walk in progress. */
+static tc_document_fn each_fn;
+static void *each_ctx;
+static size_t each_n;
+
+static int each_visit(const char *path, const struct stat *st, int type,
+                      struct FTW *ftw)
+{
+    (void)ftw;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    bool doc = strcmp(base, "input") == 0 ||
+               (n > 5 && strcmp(base + n - 5, ".yaml") == 0) ||
+               (n > 4 && strcmp(base + n - 4, ".yml") == 0) ||
+               (n > 5 && strcmp(base + n - 5, ".json") == 0);
+    if (type != FTW_F || !doc || st->st_size > (4 << 20)) {
+        return 0;
+    }
+    size_t len = 0;
+    char *data = test_read_file(path, &len);
+    if (data) {
+        each_n++;
+        each_fn(path, data, len, each_ctx);
+        free(data);
+    }
+    return 0;
+}
+
+size_t tc_each_document(tc_document_fn fn, void *ctx)
+{
+    static const char *const roots[] = {
+        "testdata/convert", "testdata/validate",   "testdata/cli",
+        "testdata/fuzz",    "testdata/e2e-import", "testdata/sample"
+    };
+    each_fn = fn;
+    each_ctx = ctx;
+    each_n = 0;
+    for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+        char *p = test_source_path(roots[i]);
+        nftw(p, each_visit, 16, FTW_PHYS);
+        free(p);
+    }
+    char *shared = test_shared_path("testdata/external");
+    if (shared) {
+        nftw(shared, each_visit, 16, FTW_PHYS);
+        free(shared);
+    }
+    return each_n;
 }

@@ -46,6 +46,14 @@ json_t *tc_extract(const char *data, size_t len, const char *name,
                    const struct conv_options *opts,
                    struct oag_error_list *diags, struct oag_error *err);
 
+/*
+ * Calls fn for every document (input, *.yaml, *.yml, *.json up to 4 MiB)
+ * under our testdata and the shared real documents; returns how many.
+ */
+typedef void (*tc_document_fn)(const char *path, const char *data, size_t len,
+                               void *ctx);
+size_t tc_each_document(tc_document_fn fn, void *ctx);
+
 /* Compact text of v with sorted keys, for messages (owned). */
 char *tc_show(json_t *v);
 

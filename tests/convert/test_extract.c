@@ -4,14 +4,11 @@
  * ../shared/testdata/external/localstack, and bad input.
  */
 #define _DEFAULT_SOURCE 1
-#define _XOPEN_SOURCE 700 /* nftw */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <criterion/parameterized.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "convert/convert.h"
 #include "model/igr.h"
@@ -454,7 +451,6 @@ Test(extract, entries_that_cannot_become_records_are_errors_with_pointers)
  * path: both must give the same records, diagnostics and errors on every
  * document we have, in every base-path mode.
  */
-static size_t parity_docs;
 static size_t parity_failures;
 
 static char *extract_text(const char *data, size_t len, const char *name,
@@ -476,30 +472,14 @@ static char *extract_text(const char *data, size_t len, const char *name,
     return out;
 }
 
-static int parity_visit(const char *path, const struct stat *st, int type,
-                        struct FTW *ftw)
+static void parity_visit(const char *path, const char *data, size_t len,
+                         void *ctx)
 {
-    (void)ftw;
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    size_t n = strlen(base);
-    bool doc = strcmp(base, "input") == 0 ||
-               (n > 5 && strcmp(base + n - 5, ".yaml") == 0) ||
-               (n > 4 && strcmp(base + n - 4, ".yml") == 0) ||
-               (n > 5 && strcmp(base + n - 5, ".json") == 0);
-    if (type != FTW_F || !doc || st->st_size > (4 << 20)) {
-        return 0;
-    }
-    size_t len = 0;
-    char *data = test_read_file(path, &len);
-    if (!data) {
-        return 0;
-    }
-    parity_docs++;
+    (void)ctx;
     for (int mode = 0; mode < 3; mode++) {
         struct conv_options fast = { .basepath = (enum conv_basepath)mode };
         struct conv_options tree = fast;
-        tree.extract_tree_only = true;
+        tree.tree_only = true;
         char *a = extract_text(data, len, "doc", &fast);
         char *b = extract_text(data, len, "doc", &tree);
         if (strcmp(a, b) != 0) {
@@ -511,29 +491,13 @@ static int parity_visit(const char *path, const struct stat *st, int type,
         free(a);
         free(b);
     }
-    free(data);
-    return 0;
 }
 
 Test(extract, the_event_path_agrees_with_the_tree_path_on_every_document,
      .timeout = 300)
 {
-    static const char *const roots[] = {
-        "testdata/convert", "testdata/validate",   "testdata/cli",
-        "testdata/fuzz",    "testdata/e2e-import", "testdata/sample"
-    };
-    parity_docs = 0;
     parity_failures = 0;
-    for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
-        char *p = test_source_path(roots[i]);
-        nftw(p, parity_visit, 16, FTW_PHYS);
-        free(p);
-    }
-    char *shared = test_shared_path("testdata/external");
-    if (shared) {
-        nftw(shared, parity_visit, 16, FTW_PHYS);
-        free(shared);
-    }
+    size_t parity_docs = tc_each_document(parity_visit, NULL);
     cr_expect(gt(sz, parity_docs, 100), "only %zu documents found",
               parity_docs);
     cr_expect(eq(sz, parity_failures, 0));

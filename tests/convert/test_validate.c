@@ -104,3 +104,54 @@ Test(validate, every_convert_case_validates_without_errors)
     tc_list_free(names, n);
     free(root);
 }
+
+/*
+ * validate reads an integration's responses block of the common shape from
+ * the events and locates what it reports with the events it kept; anything
+ * else becomes a tree with positions.  Both must give the same diagnostics
+ * (text, severity, file:line:column, pointer) on every document we have,
+ * in every base-path mode.
+ */
+static size_t validate_parity_failures;
+
+static char *validate_text(const char *data, size_t len,
+                           const struct conv_options *opts)
+{
+    struct oag_error_list diags = OAG_ERROR_LIST_INIT;
+    int rc = conv_validate_memory(data, len, "doc", opts, &diags);
+    char *d = tc_format_diags(&diags);
+    char *out = xstrfmt("rc %d errors %zu\n%s", rc, diags.n_errors, d);
+    free(d);
+    oag_error_list_release(&diags);
+    return out;
+}
+
+static void validate_parity_visit(const char *path, const char *data,
+                                  size_t len, void *ctx)
+{
+    (void)ctx;
+    for (int mode = 0; mode < 3; mode++) {
+        struct conv_options fast = { .basepath = (enum conv_basepath)mode };
+        struct conv_options tree = fast;
+        tree.tree_only = true;
+        char *a = validate_text(data, len, &fast);
+        char *b = validate_text(data, len, &tree);
+        if (strcmp(a, b) != 0) {
+            validate_parity_failures++;
+            cr_log_error("%s (base path mode %d):\nfast: %.3000s\ntree: "
+                         "%.3000s",
+                         path, mode, a, b);
+        }
+        free(a);
+        free(b);
+    }
+}
+
+Test(validate, the_event_path_agrees_with_the_tree_path_on_every_document,
+     .timeout = 300)
+{
+    validate_parity_failures = 0;
+    size_t docs = tc_each_document(validate_parity_visit, NULL);
+    cr_expect(gt(sz, docs, 100), "only %zu documents found", docs);
+    cr_expect(eq(sz, validate_parity_failures, 0));
+}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model/igr.h"
+#include "util/buf.h"
 #include "util/error.h"
 #include "util/xalloc.h"
 
@@ -36,6 +37,16 @@ void fuzz_fail(const char *fmt, ...)
     fputc('\n', stderr);
     va_end(ap);
     abort();
+}
+
+void fuzz_diags_text(struct buf *b, const struct oag_error_list *diags)
+{
+    for (size_t i = 0; i < diags->len; i++) {
+        const struct oag_error *e = &diags->items[i].error;
+        buf_addf(b, "%d %lu:%lu %s %s\n", (int)diags->items[i].severity,
+                 e->line, e->column, e->pointer ? e->pointer : "",
+                 e->message ? e->message : "");
+    }
 }
 
 size_t fuzz_check_diags(const struct oag_error_list *diags)

@@ -35,6 +35,13 @@ _Noreturn void fuzz_fail(const char *fmt, ...)
 size_t fuzz_check_diags(const struct oag_error_list *diags);
 
 /*
+ * Appends one line per diagnostic (severity, line:column, pointer,
+ * message) to b, for comparing two runs.
+ */
+struct buf;
+void fuzz_diags_text(struct buf *b, const struct oag_error_list *diags);
+
+/*
  * Finds the separator "\n#%%FUZZ%%\n" in data: *out_doc_len is the part
  * before it, the tail (*out_tail, *out_tail_len) what follows (NULL/0 when absent).
  */

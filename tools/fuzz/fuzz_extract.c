@@ -7,7 +7,7 @@
  * record has a path, a method from the table and a status code; a record
  * that conv_records_from_json accepts comes back equal from its JSON form
  * (conv_record_to_json -> conv_records_from_json); the event path of
- * responses blocks and the tree path (extract_tree_only) give the same
+ * responses blocks and the tree path (tree_only) give the same
  * result, diagnostics and records.
  */
 #include <stdlib.h>
@@ -66,12 +66,7 @@ static char *result_text(int rc, const struct oag_error *err,
     struct buf b = BUF_INIT;
     buf_addf(&b, "rc %d code %d %lu:%lu %s\n", rc, (int)err->code, err->line,
              err->column, err->message ? err->message : "");
-    for (size_t i = 0; i < diags->len; i++) {
-        const struct oag_error *e = &diags->items[i].error;
-        buf_addf(&b, "%d %lu:%lu %s %s\n", (int)diags->items[i].severity,
-                 e->line, e->column, e->pointer ? e->pointer : "",
-                 e->message ? e->message : "");
-    }
+    fuzz_diags_text(&b, diags);
     json_t *arr = conv_records_to_json(recs);
     char *j = json_dumps(arr, JSON_COMPACT);
     buf_adds(&b, j ? j : "");
@@ -109,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
     /* the same document through the tree path only */
     char *fast = result_text(rc, &err, &diags, &s.recs);
     struct conv_options tree = opts;
-    tree.extract_tree_only = true;
+    tree.tree_only = true;
     struct seen t = { 0 };
     struct oag_error_list tdiags = OAG_ERROR_LIST_INIT;
     struct oag_error terr = OAG_ERROR_INIT;
