@@ -19,6 +19,8 @@
 # Environment:
 #   OAG_BENCH_DIR    work dir for documents, binaries and results (default /tmp/oag-bench)
 #   OAG_BIN          oas2apigw binary (default build/oas2apigw in the repository)
+#   OAG_BENCH_RUNS   hyperfine runs per row at every size (default: by size,
+#                    10+ for small documents, 3 for ~10M, 1 for ~100M)
 #
 # It never asserts on time: it only reports.  It exits 1 when a tool failed on
 # a document or when the tools' records disagree, 0 otherwise.
@@ -147,7 +149,9 @@ cmd_for() { # tool file -> prints the command (words separated by spaces)
 
 # hyperfine settings by document size: many runs for small, one for 100M
 hf_opts() { # bytes
-    if [ "$1" -lt 4000000 ]; then
+    if [ -n "${OAG_BENCH_RUNS:-}" ]; then
+        echo "--warmup 1 --runs $OAG_BENCH_RUNS"
+    elif [ "$1" -lt 4000000 ]; then
         echo "--warmup 2 --min-runs 10"
     elif [ "$1" -lt 40000000 ]; then
         echo "--warmup 1 --runs 3"
