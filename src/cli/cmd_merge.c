@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/doc_file.h"
 #include "cli/doc_options.h"
 #include "convert/convert.h"
 #include "doc/splice.h"
@@ -14,13 +15,20 @@
 /* The merged document, written from the original and the edits. */
 struct result {
     const struct doc_splice *edits;
-    const struct buf *doc;
+    const struct cli_doc_file *doc;
 };
 
 static int write_result(void *ctx, FILE *f)
 {
     const struct result *r = ctx;
-    return doc_splice_write(r->edits, buf_str(r->doc), r->doc->len, f);
+    return doc_splice_write(r->edits, r->doc->data, r->doc->len, f);
+}
+
+/* The original as it is (the backup of --in-place). */
+static int write_original(void *ctx, FILE *f)
+{
+    const struct cli_doc_file *doc = ctx;
+    return fwrite(doc->data, 1, doc->len, f) == doc->len ? 0 : -1;
 }
 
 int cmd_merge(int argc, char **argv)
@@ -54,7 +62,7 @@ int cmd_merge(int argc, char **argv)
     struct oag_error err = OAG_ERROR_INIT;
     struct oag_error_list diags = OAG_ERROR_LIST_INIT;
     struct igr_list records = { 0 };
-    struct buf doc = BUF_INIT;
+    struct cli_doc_file doc = CLI_DOC_FILE_INIT;
     struct doc_splice edits = { 0 };
     char **args = NULL;
     size_t n = 0;
@@ -99,26 +107,26 @@ int cmd_merge(int argc, char **argv)
         cli_print_diags(&diags);
         goto fail;
     }
-    if (buf_read_file(&doc, args[1], 0, &err) != 0) {
+    if (cli_doc_file_open(&doc, args[1], &err) != 0) {
         goto fail;
     }
     const char *name = strcmp(args[1], "-") == 0 ? "<stdin>" : args[1];
     struct conv_merge_stats stats;
     struct result result = { &edits, &doc };
     /* the result goes straight to the file: never a second copy in memory */
-    int rc = conv_merge_edits(buf_str(&doc), doc.len, name, &records, &copts,
-                              &edits, &stats, &diags, &err);
+    int rc = conv_merge_edits(doc.data, doc.len, name, &records, &copts, &edits,
+                              &stats, &diags, &err);
     cli_print_diags(&diags);
     if (rc != 0) {
         goto fail;
     }
     if (in_place) {
-        if (!doc_splice_changes(&edits, buf_str(&doc))) {
+        if (!doc_splice_changes(&edits, doc.data)) {
             goto out;
         }
         if (!no_backup) {
             char *bak = xstrfmt("%s%s", args[1], suffix);
-            int brc = buf_write_file(&doc, bak, &err);
+            int brc = buf_write_file_with(bak, write_original, &doc, &err);
             free(bak);
             if (brc != 0) {
                 goto fail;
@@ -141,7 +149,7 @@ fail:
 out:
     free(args);
     igr_list_release(&records);
-    buf_release(&doc);
+    cli_doc_file_close(&doc);
     doc_splice_release(&edits);
     oag_error_list_release(&diags);
     oag_error_release(&err);

@@ -179,6 +179,14 @@ int buf_write_file(const struct buf *b, const char *path, struct oag_error *err)
  * terminal) is written in place: renaming over it would replace a device
  * with a regular file.
  */
+/* The temporary file being written, for buf_write_file_temp. */
+static char writing_temp[4096];
+
+const char *buf_write_file_temp(void)
+{
+    return writing_temp[0] ? writing_temp : NULL;
+}
+
 int buf_write_file_with(const char *path, buf_writer_fn fn, void *ctx,
                         struct oag_error *err)
 {
@@ -224,9 +232,13 @@ int buf_write_file_with(const char *path, buf_writer_fn fn, void *ctx,
     if (exists) {
         fchmod(fd, st.st_mode & 07777);
     }
+    if (strlen(tmp) < sizeof(writing_temp)) {
+        memcpy(writing_temp, tmp, strlen(tmp) + 1);
+    }
     errno = 0;
     bool ok = fn(ctx, f) == 0 && fflush(f) == 0 && fsync(fileno(f)) == 0;
     int e = errno;
+    writing_temp[0] = '\0';
     if (fclose(f) != 0 && ok) {
         ok = false;
         e = errno;

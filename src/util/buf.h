@@ -86,4 +86,10 @@ typedef int (*buf_writer_fn)(void *ctx, FILE *f);
 int buf_write_file_with(const char *path, buf_writer_fn fn, void *ctx,
                         struct oag_error *err);
 
+/*
+ * The temporary file buf_write_file_with is writing while fn runs, or
+ * NULL: for a fatal-signal handler to remove (async-signal-safe).
+ */
+const char *buf_write_file_temp(void);
+
 #endif
