@@ -173,8 +173,16 @@ json_t *conv_records_to_json(const struct igr_list *list);
  */
 int conv_records_from_json(json_t *array, const char *name,
                            struct igr_list *out, struct oag_error_list *diags);
-/* Loads a records file (JSON, or YAML) and reads it as above. */
+/*
+ * Loads a records file (JSON, or YAML) and reads it as above: the same
+ * records, diagnostics and error as building it as one tree and reading
+ * that, without the tree (member by member).
+ */
 int conv_records_load(const char *path, struct igr_list *out,
                       struct oag_error_list *diags, struct oag_error *err);
+/* The same for a records document in memory, named name. */
+int conv_records_load_memory(const char *data, size_t len, const char *name,
+                             struct igr_list *out, struct oag_error_list *diags,
+                             struct oag_error *err);
 
 #endif

@@ -236,7 +236,8 @@ struct members;
 struct member {
     char *key; /* owned */
     size_t key_len;
-    json_t *value;       /* owned reference, or NULL when sub is set */
+    json_t *value;       /* owned reference, or NULL when str or sub is set */
+    char *str;           /* owned: a scalar that resolves to a string */
     struct members *sub; /* owned: a mapping read member by member */
 };
 
@@ -251,6 +252,7 @@ static void members_release(struct members *m)
     for (size_t i = 0; i < m->len; i++) {
         free(m->items[i].key);
         json_decref(m->items[i].value);
+        free(m->items[i].str);
         if (m->items[i].sub) {
             members_release(m->items[i].sub);
             free(m->items[i].sub);
@@ -274,20 +276,23 @@ static struct member *members_find(const struct members *m, const char *key,
 }
 
 /*
- * Sets key to value (reference taken) or to sub (taken); true when the key
- * was there.
+ * Sets key (taken) to value (reference taken), str (taken) or sub (taken):
+ * one of them; true when the key was there (key is then freed).
  */
-static bool members_set(struct members *m, const char *key, size_t key_len,
-                        json_t *value, struct members *sub)
+static bool members_take(struct members *m, char *key, size_t key_len,
+                         json_t *value, char *str, struct members *sub)
 {
     struct member *e = members_find(m, key, key_len);
     if (e) {
+        free(key);
         json_decref(e->value);
+        free(e->str);
         if (e->sub) {
             members_release(e->sub);
             free(e->sub);
         }
         e->value = value;
+        e->str = str;
         e->sub = sub;
         return true;
     }
@@ -296,17 +301,45 @@ static bool members_set(struct members *m, const char *key, size_t key_len,
         m->items = xreallocarray(m->items, m->cap, sizeof(*m->items));
     }
     e = &m->items[m->len++];
-    e->key = xstrndup(key, key_len);
+    e->key = key;
     e->key_len = key_len;
     e->value = value;
+    e->str = str;
     e->sub = sub;
     return false;
 }
 
-static json_t *member_get(const struct members *m, const char *field)
+static const struct member *member_get(const struct members *m,
+                                       const char *field)
 {
-    const struct member *e = members_find(m, field, strlen(field));
-    return e ? e->value : NULL;
+    return members_find(m, field, strlen(field));
+}
+
+/* The member's string value, taken when it is its own (owned), or NULL. */
+static char *member_take_str(struct member *e)
+{
+    if (e && e->str) {
+        char *s = e->str;
+        e->str = NULL;
+        return s;
+    }
+    const char *s = e ? json_string_value(e->value) : NULL;
+    return s ? xstrdup(s) : NULL;
+}
+
+/* The member's value when it is a string, or NULL. */
+static const char *member_str(const struct member *e)
+{
+    if (!e) {
+        return NULL;
+    }
+    return e->str ? e->str : json_string_value(e->value);
+}
+
+/* A member that is there and null. */
+static bool member_null(const struct member *e)
+{
+    return e && !e->str && !e->sub && json_is_null(e->value);
 }
 
 static void members_from_object(json_t *o, struct members *out)
@@ -314,45 +347,49 @@ static void members_from_object(json_t *o, struct members *out)
     const char *k;
     json_t *v;
     json_object_foreach (o, k, v) {
-        members_set(out, k,
-                    json_object_iter_key_len(json_object_key_to_iter(k)),
-                    json_incref(v), NULL);
+        size_t n = json_object_iter_key_len(json_object_key_to_iter(k));
+        members_take(out, xstrndup(k, n), n, json_incref(v), NULL, NULL);
     }
 }
 
-static char *req_string(struct reader_ctx *c, const struct members *o,
+static char *req_string(struct reader_ctx *c, struct members *o,
                         const char *field)
 {
-    json_t *v = member_get(o, field);
-    if (!json_is_string(v)) {
-        rec_error(c, field, v ? "'%s' must be a string" : "record has no '%s'",
+    struct member *e = members_find(o, field, strlen(field));
+    char *s = member_take_str(e);
+    if (!s) {
+        rec_error(c, field, e ? "'%s' must be a string" : "record has no '%s'",
                   field);
-        return NULL;
     }
-    return xstrdup(json_string_value(v));
+    return s;
 }
 
 static void map_value(struct reader_ctx *c, const char *field, const char *k,
-                      json_t *m, bool null_is_empty, struct igr_map *out)
+                      struct member *m, bool null_is_empty, struct igr_map *out)
 {
-    if (json_is_string(m)) {
-        igr_map_set(out, k, json_string_value(m));
-    } else if (json_is_null(m) && null_is_empty) {
+    char *s = member_take_str(m);
+    if (s) {
+        igr_map_take(out, xstrdup(k), s);
+    } else if (member_null(m) && null_is_empty) {
         igr_map_set(out, k, "");
     } else {
         rec_error(c, field, "value of '%s' in '%s' must be a string", k, field);
     }
 }
 
-static void read_map(struct reader_ctx *c, const struct members *o,
-                     const char *field, bool null_is_empty, struct igr_map *out)
+static void read_map(struct reader_ctx *c, struct members *o, const char *field,
+                     bool null_is_empty, struct igr_map *out)
 {
-    const struct member *e = members_find(o, field, strlen(field));
+    struct member *e = members_find(o, field, strlen(field));
     if (e && e->sub) {
         for (size_t i = 0; i < e->sub->len; i++) {
-            const struct member *s = &e->sub->items[i];
-            map_value(c, field, s->key, s->value, null_is_empty, out);
+            struct member *s = &e->sub->items[i];
+            map_value(c, field, s->key, s, null_is_empty, out);
         }
+        return;
+    }
+    if (e && e->str) {
+        rec_error(c, field, "'%s' must be an object", field);
         return;
     }
     json_t *v = e ? e->value : NULL;
@@ -366,11 +403,13 @@ static void read_map(struct reader_ctx *c, const struct members *o,
     const char *k;
     json_t *m;
     json_object_foreach (v, k, m) {
-        map_value(c, field, k, m, null_is_empty, out);
+        struct member one = { .value = m };
+        map_value(c, field, k, &one, null_is_empty, out);
     }
 }
 
-static void read_record(struct reader_ctx *c, const struct members *o,
+/* Reads record r from o, taking the strings o owns. */
+static void read_record(struct reader_ctx *c, struct members *o,
                         struct igr_record *r)
 {
     static const char *const known[] = {
@@ -406,10 +445,10 @@ static void read_record(struct reader_ctx *c, const struct members *o,
                   "POST, DELETE, PATCH, HEAD, OPTIONS, ANY",
                   r->http_method);
     }
-    json_t *st = member_get(o, "statusCode");
-    if (json_is_integer(st)) {
+    const struct member *st = member_get(o, "statusCode");
+    if (st && json_is_integer(st->value)) {
         r->status_code =
-            xstrfmt("%" JSON_INTEGER_FORMAT, json_integer_value(st));
+            xstrfmt("%" JSON_INTEGER_FORMAT, json_integer_value(st->value));
     } else {
         r->status_code = req_string(c, o, "statusCode");
     }
@@ -419,9 +458,9 @@ static void read_record(struct reader_ctx *c, const struct members *o,
                   "[1-5]\\d\\d",
                   r->status_code);
     }
-    json_t *sp = member_get(o, "selectionPattern");
-    if (json_is_string(sp)) {
-        const char *s = json_string_value(sp);
+    const struct member *sp = member_get(o, "selectionPattern");
+    const char *s = member_str(sp);
+    if (s) {
         if (strcmp(s, "default") == 0) {
             rec_error(c, "selectionPattern",
                       "selectionPattern 'default' "
@@ -431,25 +470,23 @@ static void read_record(struct reader_ctx *c, const struct members *o,
         } else if (s[0] != '\0' && strcmp(s, "-") != 0) {
             r->selection_pattern = xstrdup(s);
         }
-    } else if (sp && !json_is_null(sp)) {
+    } else if (sp && !member_null(sp)) {
         rec_error(c, "selectionPattern",
                   "'selectionPattern' must be a "
                   "string");
     }
     read_map(c, o, "responseParameters", false, &r->response_parameters);
     read_map(c, o, "responseTemplates", true, &r->response_templates);
-    json_t *ch = member_get(o, "contentHandling");
-    if (json_is_string(ch)) {
-        r->content_handling = xstrdup(json_string_value(ch));
-    } else if (ch && !json_is_null(ch)) {
+    struct member *ch = members_find(o, "contentHandling", 15);
+    if (member_str(ch)) {
+        r->content_handling = member_take_str(ch);
+    } else if (ch && !member_null(ch)) {
         rec_error(c, "contentHandling",
                   "'contentHandling' must be a "
                   "string");
     }
-    json_t *id = member_get(o, "restApiId");
-    r->rest_api_id = json_is_string(id) ? xstrdup(json_string_value(id)) : NULL;
-    id = member_get(o, "resourceId");
-    r->resource_id = json_is_string(id) ? xstrdup(json_string_value(id)) : NULL;
+    r->rest_api_id = member_take_str(members_find(o, "restApiId", 9));
+    r->resource_id = member_take_str(members_find(o, "resourceId", 10));
 }
 
 int conv_records_from_json(json_t *array, const char *name,
@@ -478,6 +515,22 @@ int conv_records_from_json(json_t *array, const char *name,
         members_release(&m);
     }
     return c.bad ? -1 : 0;
+}
+
+/*
+ * True when a scalar without a tag resolves to a string without asking
+ * doc_scalar_resolve: quoted, or plain and starting with a letter no
+ * null, boolean or number starts with (the common case of a records file).
+ */
+static bool scalar_is_string(const char *v, size_t n,
+                             enum doc_scalar_style style)
+{
+    if (style != DOC_SCALAR_PLAIN) {
+        return true;
+    }
+    return n > 0 &&
+           ((v[0] >= 'a' && v[0] <= 'z') || (v[0] >= 'A' && v[0] <= 'Z')) &&
+           !strchr("nNtTfF", v[0]);
 }
 
 /*
@@ -529,46 +582,53 @@ static int load_members(struct doc_reader *r, struct buf *ptr, bool nested,
         struct doc_mark key_start = ev.start;
         size_t key_len = ev.len;
         char *key = xstrndup(ev.value, ev.len);
-        /* the member's pointer, for a subtree's warnings or a repeat */
-        jptr_append(ptr, key, key_len);
         json_t *v = NULL;
+        char *str = NULL;
         struct members *sub = NULL;
         if (doc_reader_next(r, &ev, err) != 0) {
             free(key);
             return -1;
         }
-        if (ev.type == DOC_EV_SCALAR) {
+        if (ev.type == DOC_EV_SCALAR && !ev.tag &&
+            scalar_is_string(ev.value, ev.len, ev.style)) {
+            str = xstrndup(ev.value, ev.len);
+        } else if (ev.type == DOC_EV_SCALAR) {
             v = doc_scalar_resolve(ev.value, ev.len, ev.style, ev.tag);
         } else if (ev.type == DOC_EV_MAPPING_START && !nested &&
                    (strcmp(key, "responseParameters") == 0 ||
                     strcmp(key, "responseTemplates") == 0) &&
                    key_len == strlen(key)) {
             sub = xcalloc(1, sizeof(*sub));
+            jptr_append(ptr, key, key_len); /* its members' warnings */
             if (load_members(r, ptr, true, diags, sub, err) != 0) {
                 members_release(sub);
                 free(sub);
                 free(key);
                 return -1;
             }
+            buf_truncate(ptr, base_len);
         } else {
             struct doc_tree t = { 0 };
+            jptr_append(ptr, key, key_len); /* the subtree's warnings */
             if (doc_tree_build(r, &ev, NULL, 0, buf_str(ptr), diags, &t, err) !=
                 0) {
                 doc_tree_release(&t);
                 free(key);
                 return -1;
             }
+            buf_truncate(ptr, base_len);
             v = json_incref(t.root);
             doc_tree_release(&t);
         }
-        if (members_set(out, key, key_len, v, sub) && diags) {
+        if (diags && members_find(out, key, key_len)) {
+            jptr_append(ptr, key, key_len);
             oag_error_list_add(diags, OAG_SEV_WARNING, OAG_ERR_INVALID, file,
                                key_start.line, key_start.column, buf_str(ptr),
                                "duplicate key '%s' (API Gateway uses the "
                                "last one)",
                                key);
         }
-        free(key);
+        members_take(out, key, key_len, v, str, sub);
     }
 }
 
@@ -648,18 +708,13 @@ out:
     return rc;
 }
 
-int conv_records_load(const char *path, struct igr_list *out,
-                      struct oag_error_list *diags, struct oag_error *err)
+int conv_records_load_memory(const char *data, size_t len, const char *name,
+                             struct igr_list *out, struct oag_error_list *diags,
+                             struct oag_error *err)
 {
-    struct buf data = BUF_INIT;
     int rc = -1;
-    struct doc_reader *r = NULL;
     struct doc_tree t = { 0 };
-    if (buf_read_file(&data, path, 0, err) != 0) {
-        goto out;
-    }
-    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
-    r = doc_reader_new_memory(buf_str(&data), data.len, name, NULL, err);
+    struct doc_reader *r = doc_reader_new_memory(data, len, name, NULL, err);
     if (!r) {
         goto out;
     }
@@ -694,6 +749,19 @@ int conv_records_load(const char *path, struct igr_list *out,
 out:
     doc_tree_release(&t);
     doc_reader_free(r);
+    return rc;
+}
+
+int conv_records_load(const char *path, struct igr_list *out,
+                      struct oag_error_list *diags, struct oag_error *err)
+{
+    struct buf data = BUF_INIT;
+    int rc = -1;
+    if (buf_read_file(&data, path, 0, err) == 0) {
+        const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+        rc = conv_records_load_memory(buf_str(&data), data.len, name, out,
+                                      diags, err);
+    }
     buf_release(&data);
     return rc;
 }

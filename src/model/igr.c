@@ -38,6 +38,25 @@ void igr_map_set(struct igr_map *m, const char *key, const char *value)
     m->len++;
 }
 
+void igr_map_take(struct igr_map *m, char *key, char *value)
+{
+    for (size_t i = 0; i < m->len; i++) {
+        if (strcmp(m->items[i].key, key) == 0) {
+            free(m->items[i].value);
+            m->items[i].value = value;
+            free(key);
+            return;
+        }
+    }
+    if (m->len == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 4;
+        m->items = xreallocarray(m->items, m->cap, sizeof(*m->items));
+    }
+    m->items[m->len].key = key;
+    m->items[m->len].value = value;
+    m->len++;
+}
+
 const char *igr_map_get(const struct igr_map *m, const char *key)
 {
     for (size_t i = 0; i < m->len; i++) {

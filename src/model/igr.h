@@ -51,6 +51,8 @@ struct igr_list {
 void igr_map_release(struct igr_map *m);
 /* Sets key to value (both copied); an existing key keeps its place. */
 void igr_map_set(struct igr_map *m, const char *key, const char *value);
+/* igr_map_set taking key and value (both owned by m afterwards). */
+void igr_map_take(struct igr_map *m, char *key, char *value);
 /* Borrowed value or NULL. */
 const char *igr_map_get(const struct igr_map *m, const char *key);
 /* Same keys and values, in any order. */

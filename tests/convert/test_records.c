@@ -10,10 +10,14 @@
 #include <string.h>
 
 #include "convert/convert.h"
+#include "doc/reader.h"
+#include "doc/tree.h"
 #include "model/igr.h"
 #include "tests/common.h"
 #include "tests/convert/cases.h"
+#include "util/buf.h"
 #include "util/error.h"
+#include "util/xalloc.h"
 
 static bool is(bool x)
 {
@@ -237,4 +241,108 @@ Test(records, a_file_reports_repeats_types_and_merge_keys_in_order)
     igr_list_release(&l);
     remove(path);
     free(path);
+}
+
+/*
+ * The records loader reads a file member by member; the reference reads
+ * it as one tree and converts that (conv_records_from_json): the same
+ * records, diagnostics (in order) and error on every document we have.
+ */
+static char *outcome(int rc, const struct oag_error *err,
+                     const struct oag_error_list *diags,
+                     const struct igr_list *recs)
+{
+    struct buf b = BUF_INIT;
+    buf_addf(&b, "rc %d code %d %lu:%lu %s\n", rc, (int)err->code, err->line,
+             err->column, err->message ? err->message : "");
+    for (size_t i = 0; i < diags->len; i++) {
+        const struct oag_error *e = &diags->items[i].error;
+        buf_addf(&b, "%d %lu:%lu %s %s\n", (int)diags->items[i].severity,
+                 e->line, e->column, e->pointer ? e->pointer : "",
+                 e->message ? e->message : "");
+    }
+    json_t *arr = conv_records_to_json(recs);
+    char *j = json_dumps(arr, JSON_COMPACT);
+    buf_adds(&b, j ? j : "");
+    free(j);
+    json_decref(arr);
+    return buf_detach(&b, NULL);
+}
+
+static char *reference_load(const char *name, const char *data, size_t len)
+{
+    struct igr_list recs = { 0 };
+    struct oag_error err = OAG_ERROR_INIT;
+    struct oag_error_list diags = OAG_ERROR_LIST_INIT;
+    struct doc_tree t = { 0 };
+    int rc = -1;
+    struct doc_reader *r = doc_reader_new_memory(data, len, name, NULL, &err);
+    struct doc_event ev;
+    if (!r) {
+        goto out;
+    }
+    do {
+        if (doc_reader_next(r, &ev, &err) != 0) {
+            goto out;
+        }
+    } while (ev.type == DOC_EV_STREAM_START ||
+             ev.type == DOC_EV_DOCUMENT_START);
+    if (ev.type == DOC_EV_STREAM_END) {
+        oag_error_set(&err, OAG_ERR_INVALID, "'%s' is empty", name);
+        goto out;
+    }
+    if (doc_tree_build(r, &ev, NULL, 0, "", &diags, &t, &err) != 0) {
+        goto out;
+    }
+    do {
+        if (doc_reader_next(r, &ev, &err) != 0) {
+            goto out;
+        }
+    } while (ev.type != DOC_EV_STREAM_END);
+    if (conv_records_from_json(t.root, name, &recs, &diags) != 0) {
+        oag_error_set(&err, OAG_ERR_INVALID, "invalid records in '%s'", name);
+        goto out; /* the records read stay, as the loader leaves them */
+    }
+    rc = 0;
+out:
+    doc_tree_release(&t);
+    doc_reader_free(r);
+    char *o = outcome(rc, &err, &diags, &recs);
+    igr_list_release(&recs);
+    oag_error_list_release(&diags);
+    oag_error_release(&err);
+    return o;
+}
+
+static size_t loader_failures;
+
+static void loader_visit(const char *path, const char *data, size_t len,
+                         void *ctx)
+{
+    (void)ctx;
+    struct igr_list recs = { 0 };
+    struct oag_error err = OAG_ERROR_INIT;
+    struct oag_error_list diags = OAG_ERROR_LIST_INIT;
+    int rc = conv_records_load(path, &recs, &diags, &err);
+    char *got = outcome(rc, &err, &diags, &recs);
+    char *want = reference_load(path, data, len);
+    if (strcmp(got, want) != 0) {
+        loader_failures++;
+        cr_log_error("%s:\nloader:    %.2000s\nreference: %.2000s", path, got,
+                     want);
+    }
+    free(got);
+    free(want);
+    igr_list_release(&recs);
+    oag_error_list_release(&diags);
+    oag_error_release(&err);
+}
+
+Test(records, the_file_loader_agrees_with_a_tree_on_every_document,
+     .timeout = 300)
+{
+    loader_failures = 0;
+    size_t docs = tc_each_document(loader_visit, NULL);
+    cr_expect(gt(sz, docs, 100), "only %zu documents found", docs);
+    cr_expect(eq(sz, loader_failures, 0));
 }
