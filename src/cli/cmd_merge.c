@@ -103,7 +103,16 @@ int cmd_merge(int argc, char **argv)
     if (cli_doc_options_apply(&dopts, &copts, &err) != 0) {
         goto fail;
     }
-    if (conv_records_load(args[0], &records, &diags, &err) != 0) {
+    /* the records file is mapped (or read) only while it is read */
+    struct cli_doc_file rfile = CLI_DOC_FILE_INIT;
+    if (cli_doc_file_open(&rfile, args[0], &err) != 0) {
+        goto fail;
+    }
+    int lrc = conv_records_load_memory(
+        rfile.data, rfile.len, strcmp(args[0], "-") == 0 ? "<stdin>" : args[0],
+        &records, &diags, &err);
+    cli_doc_file_close(&rfile);
+    if (lrc != 0) {
         cli_print_diags(&diags);
         goto fail;
     }
