@@ -247,7 +247,10 @@ struct members {
     size_t cap;
 };
 
-static void members_release(struct members *m)
+static void members_release(struct members *m);
+
+/* Empties m, keeping its array for the next record. */
+static void members_clear(struct members *m)
 {
     for (size_t i = 0; i < m->len; i++) {
         free(m->items[i].key);
@@ -258,6 +261,12 @@ static void members_release(struct members *m)
             free(m->items[i].sub);
         }
     }
+    m->len = 0;
+}
+
+static void members_release(struct members *m)
+{
+    members_clear(m);
     free(m->items);
     memset(m, 0, sizeof(*m));
 }
@@ -327,6 +336,15 @@ static char *member_take_str(struct member *e)
     return s ? xstrdup(s) : NULL;
 }
 
+/* The member's key, taken from it (a C string: text after a NUL is not
+   read, as with a copy). */
+static char *take_key(struct member *m)
+{
+    char *k = m->key;
+    m->key = NULL;
+    return k;
+}
+
 /* The member's value when it is a string, or NULL. */
 static const char *member_str(const struct member *e)
 {
@@ -369,7 +387,7 @@ static void map_value(struct reader_ctx *c, const char *field, const char *k,
 {
     char *s = member_take_str(m);
     if (s) {
-        igr_map_take(out, xstrdup(k), s);
+        igr_map_take(out, m->key ? take_key(m) : xstrdup(k), s);
     } else if (member_null(m) && null_is_empty) {
         igr_map_set(out, k, "");
     } else {
@@ -648,6 +666,8 @@ static int load_sequence(struct doc_reader *r, const char *name,
     size_t base = out->len;
     int rc = -1;
     struct doc_event ev;
+    struct members m = { 0 }; /* one record's, reused */
+    struct buf ptr = BUF_INIT;
     for (size_t i = 0;; i++) {
         if (doc_reader_next(r, &ev, err) != 0) {
             goto out;
@@ -657,24 +677,21 @@ static int load_sequence(struct doc_reader *r, const char *name,
         }
         c.index = i;
         if (ev.type == DOC_EV_MAPPING_START) {
-            struct members m = { 0 };
-            struct buf ptr = BUF_INIT;
+            buf_reset(&ptr);
             jptr_append_index(&ptr, i);
-            int lrc = load_members(r, &ptr, false, diags, &m, err);
-            buf_release(&ptr);
-            if (lrc != 0) {
-                members_release(&m);
+            members_clear(&m);
+            if (load_members(r, &ptr, false, diags, &m, err) != 0) {
                 goto out;
             }
             read_record(&c, &m, igr_list_add(out));
-            members_release(&m);
             continue;
         }
         /* not a mapping: built (for its errors and warnings), then refused */
         struct doc_tree t = { 0 };
-        char *ptr = xstrfmt("/%zu", i);
-        int trc = doc_tree_build(r, &ev, NULL, 0, ptr, diags, &t, err);
-        free(ptr);
+        buf_reset(&ptr);
+        jptr_append_index(&ptr, i);
+        int trc =
+            doc_tree_build(r, &ev, NULL, 0, buf_str(&ptr), diags, &t, err);
         doc_tree_release(&t);
         if (trc != 0) {
             goto out;
@@ -688,6 +705,8 @@ static int load_sequence(struct doc_reader *r, const char *name,
     } while (ev.type != DOC_EV_STREAM_END);
     rc = 0;
 out:
+    members_release(&m);
+    buf_release(&ptr);
     if (rc != 0) {
         for (size_t k = base; k < out->len; k++) {
             igr_record_release(&out->items[k]);
