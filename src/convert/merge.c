@@ -70,7 +70,13 @@ struct merge_ctx {
 
 static char *group_key(const char *path, const char *method)
 {
-    return xstrfmt("%s\n%s", path, method);
+    size_t p = strlen(path);
+    size_t n = strlen(method);
+    char *k = xmalloc(p + n + 2);
+    memcpy(k, path, p);
+    k[p] = '\n';
+    memcpy(k + p + 1, method, n + 1);
+    return k;
 }
 
 static void report(struct merge_ctx *m, const struct doc_mark *at,
@@ -868,13 +874,18 @@ int conv_merge_edits(const char *data, size_t len, const char *name,
     struct doc_reader *r = NULL;
 
     /* group the records by operation, keeping their order */
+    size_t cap_groups = 0;
     for (size_t i = 0; i < records->len; i++) {
         const struct igr_record *rec = &records->items[i];
         char *gk = group_key(rec->path, rec->http_method);
         size_t gi;
         if (!strset_find(&m.group_of, gk, &gi)) {
+            if (m.n_groups == cap_groups) {
+                cap_groups = cap_groups ? cap_groups * 2 : 64;
+                m.groups =
+                    xreallocarray(m.groups, cap_groups, sizeof(*m.groups));
+            }
             gi = m.n_groups++;
-            m.groups = xreallocarray(m.groups, m.n_groups, sizeof(*m.groups));
             memset(&m.groups[gi], 0, sizeof(m.groups[gi]));
             strset_add(&m.group_of, gk, gi);
         }
