@@ -184,5 +184,12 @@ int conv_records_load(const char *path, struct igr_list *out,
 int conv_records_load_memory(const char *data, size_t len, const char *name,
                              struct igr_list *out, struct oag_error_list *diags,
                              struct oag_error *err);
+/*
+ * The reference the loader is checked against (tests, fuzzing): the
+ * document built as one tree, then read as above.
+ */
+int conv_records_load_tree(const char *data, size_t len, const char *name,
+                           struct igr_list *out, struct oag_error_list *diags,
+                           struct oag_error *err);
 
 #endif

@@ -727,9 +727,10 @@ out:
     return rc;
 }
 
-int conv_records_load_memory(const char *data, size_t len, const char *name,
-                             struct igr_list *out, struct oag_error_list *diags,
-                             struct oag_error *err)
+/* A records document: a sequence member by member, or as one tree. */
+static int load_records(const char *data, size_t len, const char *name,
+                        bool one_tree, struct igr_list *out,
+                        struct oag_error_list *diags, struct oag_error *err)
 {
     int rc = -1;
     struct doc_tree t = { 0 };
@@ -748,7 +749,7 @@ int conv_records_load_memory(const char *data, size_t len, const char *name,
         oag_error_set(err, OAG_ERR_INVALID, "'%s' is empty", name);
         goto out;
     }
-    if (ev.type == DOC_EV_SEQUENCE_START) {
+    if (ev.type == DOC_EV_SEQUENCE_START && !one_tree) {
         rc = load_sequence(r, name, out, diags, err);
         goto out;
     }
@@ -769,6 +770,20 @@ out:
     doc_tree_release(&t);
     doc_reader_free(r);
     return rc;
+}
+
+int conv_records_load_memory(const char *data, size_t len, const char *name,
+                             struct igr_list *out, struct oag_error_list *diags,
+                             struct oag_error *err)
+{
+    return load_records(data, len, name, false, out, diags, err);
+}
+
+int conv_records_load_tree(const char *data, size_t len, const char *name,
+                           struct igr_list *out, struct oag_error_list *diags,
+                           struct oag_error *err)
+{
+    return load_records(data, len, name, true, out, diags, err);
 }
 
 int conv_records_load(const char *path, struct igr_list *out,

@@ -10,8 +10,6 @@
 #include <string.h>
 
 #include "convert/convert.h"
-#include "doc/reader.h"
-#include "doc/tree.h"
 #include "model/igr.h"
 #include "tests/common.h"
 #include "tests/convert/cases.h"
@@ -244,9 +242,10 @@ Test(records, a_file_reports_repeats_types_and_merge_keys_in_order)
 }
 
 /*
- * The records loader reads a file member by member; the reference reads
- * it as one tree and converts that (conv_records_from_json): the same
- * records, diagnostics (in order) and error on every document we have.
+ * The records loader reads a file member by member; the reference
+ * (conv_records_load_tree) reads it as one tree and converts that: the
+ * same records, diagnostics (in order) and error on every document we
+ * have.
  */
 static char *outcome(int rc, const struct oag_error *err,
                      const struct oag_error_list *diags,
@@ -274,39 +273,7 @@ static char *reference_load(const char *name, const char *data, size_t len)
     struct igr_list recs = { 0 };
     struct oag_error err = OAG_ERROR_INIT;
     struct oag_error_list diags = OAG_ERROR_LIST_INIT;
-    struct doc_tree t = { 0 };
-    int rc = -1;
-    struct doc_reader *r = doc_reader_new_memory(data, len, name, NULL, &err);
-    struct doc_event ev;
-    if (!r) {
-        goto out;
-    }
-    do {
-        if (doc_reader_next(r, &ev, &err) != 0) {
-            goto out;
-        }
-    } while (ev.type == DOC_EV_STREAM_START ||
-             ev.type == DOC_EV_DOCUMENT_START);
-    if (ev.type == DOC_EV_STREAM_END) {
-        oag_error_set(&err, OAG_ERR_INVALID, "'%s' is empty", name);
-        goto out;
-    }
-    if (doc_tree_build(r, &ev, NULL, 0, "", &diags, &t, &err) != 0) {
-        goto out;
-    }
-    do {
-        if (doc_reader_next(r, &ev, &err) != 0) {
-            goto out;
-        }
-    } while (ev.type != DOC_EV_STREAM_END);
-    if (conv_records_from_json(t.root, name, &recs, &diags) != 0) {
-        oag_error_set(&err, OAG_ERR_INVALID, "invalid records in '%s'", name);
-        goto out; /* the records read stay, as the loader leaves them */
-    }
-    rc = 0;
-out:
-    doc_tree_release(&t);
-    doc_reader_free(r);
+    int rc = conv_records_load_tree(data, len, name, &recs, &diags, &err);
     char *o = outcome(rc, &err, &diags, &recs);
     igr_list_release(&recs);
     oag_error_list_release(&diags);
@@ -345,4 +312,59 @@ Test(records, the_file_loader_agrees_with_a_tree_on_every_document,
     size_t docs = tc_each_document(loader_visit, NULL);
     cr_expect(gt(sz, docs, 100), "only %zu documents found", docs);
     cr_expect(eq(sz, loader_failures, 0));
+}
+
+/* Scalars of every kind where records hold strings, maps and nulls. */
+Test(records, the_loader_resolves_scalars_as_a_tree_does)
+{
+    static const char *const texts[] = {
+        "- {path: /a, httpMethod: GET, statusCode: 200, responseTemplates: "
+        "{a/b: null, c/d: ~, e/f: , g/h: 'null', i/j: true, k/l: 1.5}}\n"
+        "- {path: /b, httpMethod: GET, statusCode: '201', contentHandling: "
+        "null, selectionPattern: ~, responseParameters: {x: 0x1F}}\n"
+        "- {path: /c, httpMethod: GET, statusCode: 202, contentHandling: "
+        "false, selectionPattern: 404, restApiId: 12, resourceId: null}\n"
+        "- {path: /d, httpMethod: get, statusCode: !!str 203, "
+        "responseTemplates: !!map {a/b: !!str 1}, responseParameters: null}\n"
+        "- {path: /e, httpMethod: PUT, statusCode: +204, responseTemplates: "
+        "{NaN: .nan, Null: Null, TRUE: TRUE, x: No}}\n",
+        "[{\"path\": \"/a\", \"httpMethod\": \"GET\", \"statusCode\": 200, "
+        "\"responseTemplates\": {\"a/b\": null, \"g/h\": \"null\", \"i/j\": "
+        "false, \"k/l\": -0.5e3}, \"selectionPattern\": null, "
+        "\"contentHandling\": \"CONVERT_TO_TEXT\"}, {\"path\": \"/b\", "
+        "\"httpMethod\": \"POST\", \"statusCode\": \"201\", "
+        "\"responseParameters\": {\"h\": \"'v'\", \"n\": null}}]",
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        const char *t = texts[i];
+        struct igr_list a = { 0 };
+        struct igr_list b = { 0 };
+        struct oag_error ea = OAG_ERROR_INIT;
+        struct oag_error eb = OAG_ERROR_INIT;
+        struct oag_error_list da = OAG_ERROR_LIST_INIT;
+        struct oag_error_list db = OAG_ERROR_LIST_INIT;
+        int ra = conv_records_load_memory(t, strlen(t), "r", &a, &da, &ea);
+        int rb = conv_records_load_tree(t, strlen(t), "r", &b, &db, &eb);
+        char *got = outcome(ra, &ea, &da, &a);
+        char *want = outcome(rb, &eb, &db, &b);
+        cr_expect(eq(str, got, want), "text %zu", i);
+        /* the tree's reading, spelled out for the first record */
+        cr_expect(eq(int, rb, -1), "text %zu: some records are invalid", i);
+        cr_assert(gt(sz, b.len, 0));
+        cr_expect(eq(str, b.items[0].status_code, "200"));
+        cr_expect(eq(str,
+                     (char *)igr_map_get(&b.items[0].response_templates, "g/h"),
+                     "null"));
+        cr_expect(eq(str,
+                     (char *)igr_map_get(&b.items[0].response_templates, "a/b"),
+                     ""));
+        free(got);
+        free(want);
+        igr_list_release(&a);
+        igr_list_release(&b);
+        oag_error_release(&ea);
+        oag_error_release(&eb);
+        oag_error_list_release(&da);
+        oag_error_list_release(&db);
+    }
 }

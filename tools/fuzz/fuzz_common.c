@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "convert/convert.h"
 #include "model/igr.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -47,6 +48,22 @@ void fuzz_diags_text(struct buf *b, const struct oag_error_list *diags)
                  e->line, e->column, e->pointer ? e->pointer : "",
                  e->message ? e->message : "");
     }
+}
+
+char *fuzz_result_text(int rc, const struct oag_error *err,
+                       const struct oag_error_list *diags,
+                       const struct igr_list *recs)
+{
+    struct buf b = BUF_INIT;
+    buf_addf(&b, "rc %d code %d %lu:%lu %s\n", rc, (int)err->code, err->line,
+             err->column, err->message ? err->message : "");
+    fuzz_diags_text(&b, diags);
+    json_t *arr = conv_records_to_json(recs);
+    char *j = json_dumps(arr, JSON_COMPACT);
+    buf_adds(&b, j ? j : "");
+    free(j);
+    json_decref(arr);
+    return buf_detach(&b, NULL);
 }
 
 size_t fuzz_check_diags(const struct oag_error_list *diags)

@@ -42,6 +42,16 @@ struct buf;
 void fuzz_diags_text(struct buf *b, const struct oag_error_list *diags);
 
 /*
+ * One run's outcome as text, for comparing two ways to the same result:
+ * rc, the error (code, place, message), the diagnostics, the records as
+ * JSON (owned).
+ */
+struct igr_list;
+char *fuzz_result_text(int rc, const struct oag_error *err,
+                       const struct oag_error_list *diags,
+                       const struct igr_list *recs);
+
+/*
  * Finds the separator "\n#%%FUZZ%%\n" in data: *out_doc_len is the part
  * before it, the tail (*out_tail, *out_tail_len) what follows (NULL/0 when absent).
  */

@@ -59,22 +59,6 @@ static int on_record(void *ctx, const struct igr_record *rec,
 }
 
 /* The result of one extract (rc, error, diagnostics, records) as text. */
-static char *result_text(int rc, const struct oag_error *err,
-                         const struct oag_error_list *diags,
-                         const struct igr_list *recs)
-{
-    struct buf b = BUF_INIT;
-    buf_addf(&b, "rc %d code %d %lu:%lu %s\n", rc, (int)err->code, err->line,
-             err->column, err->message ? err->message : "");
-    fuzz_diags_text(&b, diags);
-    json_t *arr = conv_records_to_json(recs);
-    char *j = json_dumps(arr, JSON_COMPACT);
-    buf_adds(&b, j ? j : "");
-    free(j);
-    json_decref(arr);
-    return buf_detach(&b, NULL);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
     fuzz_setup();
@@ -102,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
         fuzz_fail("extract succeeded with %zu error diagnostics", errors);
     }
     /* the same document through the tree path only */
-    char *fast = result_text(rc, &err, &diags, &s.recs);
+    char *fast = fuzz_result_text(rc, &err, &diags, &s.recs);
     struct conv_options tree = opts;
     tree.tree_only = true;
     struct seen t = { 0 };
@@ -110,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
     struct oag_error terr = OAG_ERROR_INIT;
     int trc = conv_extract_memory((const char *)data, len, "fuzz.yaml", &tree,
                                   on_record, &t, &tdiags, &terr);
-    char *slow = result_text(trc, &terr, &tdiags, &t.recs);
+    char *slow = fuzz_result_text(trc, &terr, &tdiags, &t.recs);
     if (strcmp(fast, slow) != 0) {
         fuzz_fail("the event path and the tree path disagree:\n%s\n---\n%s",
                   fast, slow);

@@ -12,15 +12,13 @@
  * extracts to exactly the records: the same targets, each equal.  And the
  * whole input read as a records file (conv_records_load_memory, member by
  * member) gives the same records, diagnostics and error as reading it as
- * one tree and converting that (conv_records_from_json).
+ * one tree (conv_records_load_tree).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "convert/convert.h"
-#include "doc/reader.h"
-#include "doc/tree.h"
 #include "fuzz_common.h"
 #include "model/igr.h"
 #include "util/buf.h"
@@ -224,69 +222,6 @@ static bool shares_pattern(const struct igr_list *l)
     return false;
 }
 
-static char *loaded_text(int rc, const struct oag_error *err,
-                         const struct oag_error_list *diags,
-                         const struct igr_list *recs)
-{
-    struct buf b = BUF_INIT;
-    buf_addf(&b, "rc %d code %d %lu:%lu %s\n", rc, (int)err->code, err->line,
-             err->column, err->message ? err->message : "");
-    fuzz_diags_text(&b, diags);
-    json_t *arr = conv_records_to_json(recs);
-    char *j = json_dumps(arr, JSON_COMPACT);
-    buf_adds(&b, j ? j : "");
-    free(j);
-    json_decref(arr);
-    return buf_detach(&b, NULL);
-}
-
-/* data read as one tree, then as records (what the loader must equal). */
-static char *tree_records(const char *data, size_t len)
-{
-    struct igr_list recs = { 0 };
-    struct oag_error err = OAG_ERROR_INIT;
-    struct oag_error_list diags = OAG_ERROR_LIST_INIT;
-    struct doc_tree t = { 0 };
-    int rc = -1;
-    struct doc_event ev;
-    struct doc_reader *r =
-        doc_reader_new_memory(data, len, "records", NULL, &err);
-    if (!r) {
-        goto out;
-    }
-    do {
-        if (doc_reader_next(r, &ev, &err) != 0) {
-            goto out;
-        }
-    } while (ev.type == DOC_EV_STREAM_START ||
-             ev.type == DOC_EV_DOCUMENT_START);
-    if (ev.type == DOC_EV_STREAM_END) {
-        oag_error_set(&err, OAG_ERR_INVALID, "'records' is empty");
-        goto out;
-    }
-    if (doc_tree_build(r, &ev, NULL, 0, "", &diags, &t, &err) != 0) {
-        goto out;
-    }
-    do {
-        if (doc_reader_next(r, &ev, &err) != 0) {
-            goto out;
-        }
-    } while (ev.type != DOC_EV_STREAM_END);
-    if (conv_records_from_json(t.root, "records", &recs, &diags) != 0) {
-        oag_error_set(&err, OAG_ERR_INVALID, "invalid records in 'records'");
-        goto out;
-    }
-    rc = 0;
-out:
-    doc_tree_release(&t);
-    doc_reader_free(r);
-    char *text = loaded_text(rc, &err, &diags, &recs);
-    igr_list_release(&recs);
-    oag_error_list_release(&diags);
-    oag_error_release(&err);
-    return text;
-}
-
 static void check_records_loader(const char *data, size_t len)
 {
     struct igr_list recs = { 0 };
@@ -295,8 +230,16 @@ static void check_records_loader(const char *data, size_t len)
     int rc =
         conv_records_load_memory(data, len, "records", &recs, &diags, &err);
     fuzz_check_diags(&diags);
-    char *got = loaded_text(rc, &err, &diags, &recs);
-    char *want = tree_records(data, len);
+    char *got = fuzz_result_text(rc, &err, &diags, &recs);
+    struct igr_list trecs = { 0 };
+    struct oag_error terr = OAG_ERROR_INIT;
+    struct oag_error_list tdiags = OAG_ERROR_LIST_INIT;
+    int trc =
+        conv_records_load_tree(data, len, "records", &trecs, &tdiags, &terr);
+    char *want = fuzz_result_text(trc, &terr, &tdiags, &trecs);
+    igr_list_release(&trecs);
+    oag_error_list_release(&tdiags);
+    oag_error_release(&terr);
     if (strcmp(got, want) != 0) {
         fuzz_fail("the records loader and the tree disagree:\n%s\n---\n%s", got,
                   want);
