@@ -536,15 +536,43 @@ void doc_emit_yaml_string(struct buf *out, const char *s, size_t len,
     }
 }
 
+/*
+ * A JSON scalar as jansson writes it, with U+0085, U+2028 and U+2029
+ * escaped: raw, they are valid JSON, but YAML 1.1 reads them as line
+ * breaks, and a document that is JSON plus YAML (a comment after it, flow
+ * syntax) is read by libyaml, which would fold them (found by fuzz_merge).
+ * In jansson's output those bytes can only be inside strings.
+ */
 static void emit_json_scalar(struct buf *out, json_t *v)
 {
     char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
-    if (text) {
-        buf_adds(out, text);
-        free(text);
-    } else {
+    if (!text) {
         buf_adds(out, "null");
+        return;
     }
+    const unsigned char *p = (const unsigned char *)text;
+    size_t n = strlen(text);
+    size_t from = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *esc = NULL;
+        size_t w = 0;
+        if (p[i] == 0xC2 && i + 1 < n && p[i + 1] == 0x85) {
+            esc = "\\u0085";
+            w = 2;
+        } else if (p[i] == 0xE2 && i + 2 < n && p[i + 1] == 0x80 &&
+                   (p[i + 2] == 0xA8 || p[i + 2] == 0xA9)) {
+            esc = p[i + 2] == 0xA8 ? "\\u2028" : "\\u2029";
+            w = 3;
+        }
+        if (esc) {
+            buf_add(out, text + from, i - from);
+            buf_adds(out, esc);
+            i += w - 1;
+            from = i + 1;
+        }
+    }
+    buf_add(out, text + from, n - from);
+    free(text);
 }
 
 void doc_emit_yaml_flow(struct buf *out, json_t *v, const struct doc_style *st)

@@ -572,7 +572,9 @@ static const char *sample_value =
     "{\"method.response.header.X-A\": \"'*'\"}}, \"5\\\\d{2}\": "
     "{\"statusCode\": \"502\", \"contentHandling\": \"CONVERT_TO_TEXT\", "
     "\"list\": [1, \"two\", {\"three\": [true, null]}, [], {}]}, "
-    "\"yes\": {\"n\": 1.5, \"e\": {}, \"a\": []}}";
+    "\"yes\": {\"n\": 1.5, \"e\": {}, \"a\": []}, "
+    /* line breaks for YAML 1.1, not for JSON: NEL, LS, PS */
+    "\"nel\\u0085ls\\u2028\": \"a\\u2028b\\u2029c\\u0085d\"}";
 
 Test(emit, yaml_members_read_back_as_the_same_value)
 {
