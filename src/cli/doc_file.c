@@ -70,7 +70,8 @@ static void on_sigbus(int sig, siginfo_t *si, void *uctx)
     raise(sig);
 }
 
-static void guard(const char *start, size_t len, const char *path)
+/* Watches a new mapping; false when every slot is taken (then read). */
+static bool guard(const char *start, size_t len, const char *path)
 {
     static bool installed = false;
     if (!installed) {
@@ -96,9 +97,10 @@ static void guard(const char *start, size_t len, const char *path)
                              : sizeof(guarded[i].message) - 1);
             guarded[i].len = len;
             guarded[i].start = start; /* last: the slot is complete */
-            return;
+            return true;
         }
     }
+    return false;
 }
 
 static void unguard(const char *start)
@@ -135,9 +137,12 @@ int cli_doc_file_open(struct cli_doc_file *f, const char *path,
             flags |= MAP_POPULATE;
 #endif
             void *m = mmap(NULL, len, PROT_READ, flags, fd, 0);
+            if (m != MAP_FAILED && !guard(m, len, path)) {
+                munmap(m, len); /* unguarded: read it instead */
+                m = MAP_FAILED;
+            }
             if (m != MAP_FAILED) {
                 close(fd);
-                guard(m, len, path);
                 f->map = m;
                 f->map_len = len;
                 f->data = m;

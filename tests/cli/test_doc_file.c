@@ -70,6 +70,32 @@ Test(doc_file, a_size_of_whole_pages_is_read_to_stay_nul_terminated)
     opens((size_t)sysconf(_SC_PAGESIZE) * 512, false);
 }
 
+Test(doc_file, past_the_guarded_mappings_files_are_read)
+{
+    char *want;
+    char *path = pattern_file((2 << 20) + 5, &want);
+    struct cli_doc_file f[6];
+    size_t mapped = 0;
+    for (size_t i = 0; i < 6; i++) {
+        struct oag_error err = OAG_ERROR_INIT;
+        cr_assert(eq(int, cli_doc_file_open(&f[i], path, &err), 0));
+        mapped += f[i].map != NULL;
+        cr_expect(is(memcmp(f[i].data, want, f[i].len) == 0));
+        cr_expect(eq(int, f[i].data[f[i].len], 0));
+    }
+    cr_expect(eq(sz, mapped, 4), "the guard watches four mappings");
+    cli_doc_file_close(&f[0]); /* a slot comes free */
+    struct oag_error err = OAG_ERROR_INIT;
+    cr_assert(eq(int, cli_doc_file_open(&f[0], path, &err), 0));
+    cr_expect(is(f[0].map != NULL));
+    for (size_t i = 0; i < 6; i++) {
+        cli_doc_file_close(&f[i]);
+    }
+    unlink(path);
+    free(path);
+    free(want);
+}
+
 Test(doc_file, a_missing_file_is_an_io_error)
 {
     struct cli_doc_file f = CLI_DOC_FILE_INIT;
