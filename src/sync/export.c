@@ -16,6 +16,7 @@
 #include "doc/splice.h"
 #include "model/igr.h"
 #include "util/buf.h"
+#include "util/strset.h"
 #include "util/xalloc.h"
 
 static const char *const method_order[] = {
@@ -48,16 +49,18 @@ static json_t *string_schema(enum sync_oas oas)
                : json_pack("{s:s}", "type", "string");
 }
 
-static void add_parameter(json_t *params, const char *name, const char *in,
-                          bool required, enum sync_oas oas)
+/*
+ * Adds parameter (name, in) unless params has it: seen holds "in\nname"
+ * of those added (a path may hold many variables: no scan per add).
+ */
+static void add_parameter(json_t *params, struct strset *seen, const char *name,
+                          const char *in, bool required, enum sync_oas oas)
 {
-    size_t i;
-    json_t *p;
-    json_array_foreach (params, i, p) {
-        if (strcmp(json_string_value(json_object_get(p, "name")), name) == 0 &&
-            strcmp(json_string_value(json_object_get(p, "in")), in) == 0) {
-            return;
-        }
+    char *key = xstrfmt("%s\n%s", in, name);
+    bool added = strset_add(seen, key, 0);
+    free(key);
+    if (!added) {
+        return;
     }
     json_t *param = json_pack("{s:s, s:s, s:b}", "name", name, "in", in,
                               "required", required);
@@ -73,6 +76,7 @@ static void add_parameter(json_t *params, const char *name, const char *in,
 static json_t *parameters(const char *path, json_t *method, enum sync_oas oas)
 {
     json_t *params = json_array();
+    struct strset seen = STRSET_INIT;
     /* path template variables: {id}, {proxy+} */
     for (const char *p = strchr(path, '{'); p; p = strchr(p + 1, '{')) {
         const char *close = strchr(p, '}');
@@ -80,7 +84,7 @@ static json_t *parameters(const char *path, json_t *method, enum sync_oas oas)
             break;
         }
         char *name = xstrndup(p + 1, (size_t)(close - p - 1));
-        add_parameter(params, name, "path", true, oas);
+        add_parameter(params, &seen, name, "path", true, oas);
         free(name);
     }
     const char *k;
@@ -96,11 +100,12 @@ static json_t *parameters(const char *path, json_t *method, enum sync_oas oas)
         for (size_t i = 0; i < 2; i++) {
             size_t n = strlen(kinds[i].prefix);
             if (strncmp(k, kinds[i].prefix, n) == 0 && k[n]) {
-                add_parameter(params, k + n, kinds[i].in, json_is_true(req),
-                              oas);
+                add_parameter(params, &seen, k + n, kinds[i].in,
+                              json_is_true(req), oas);
             }
         }
     }
+    strset_release(&seen);
     return params;
 }
 
