@@ -364,6 +364,42 @@ static bool existing_equals(const void *items, size_t n, record_at_fn at,
     return kept == (g ? g->len : 0);
 }
 
+/*
+ * Where the block text that rewrite_block writes in block style ends in
+ * the document (the end of its splice).
+ */
+static size_t block_text_end(const struct merge_ctx *m,
+                             const struct conv_span *sp,
+                             const struct doc_pos *rp, bool resp_is_map,
+                             size_t n)
+{
+    if (sp->has_responses && resp_is_map && n > 0) {
+        return doc_line_after_node(m->data, m->len, rp->end.offset);
+    }
+    if (sp->has_responses) {
+        size_t after = rp ? rp->end.offset : sp->resp_key_end.offset;
+        if (after < sp->resp_key_end.offset) {
+            after = sp->resp_key_end.offset;
+        }
+        return doc_line_after_content(m->data, m->len, after);
+    }
+    return doc_line_after_node(m->data, m->len, sp->integ_end.offset);
+}
+
+/* Whether the line at offset at is blank (nothing but spaces and tabs). */
+static bool blank_line_at(const char *d, size_t len, size_t at)
+{
+    if (at >= len) {
+        return false; /* the end of the document: no line follows */
+    }
+    for (size_t i = at; i < len && d[i] != '\n'; i++) {
+        if (d[i] != ' ' && d[i] != '\t' && d[i] != '\r') {
+            return false;
+        }
+    }
+    return true;
+}
+
 static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
                           struct merge_entry *e, size_t n,
                           const struct merge_group *g, bool resp_flow)
@@ -405,6 +441,15 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
         } else {
             indent = (unsigned)(sp->integ_key_col - 1) + step;
         }
+        /*
+         * Blank lines after the new text (spaces allowed) would be read
+         * into a literal block it ends with: more spaces than the block's
+         * indentation as content, and all of them under keep chomping
+         * (|+).  Its last entry is then written afresh with no literal
+         * blocks.
+         */
+        bool blank_after = blank_line_at(
+            m->data, m->len, block_text_end(m, sp, rp, resp_is_map, n));
         for (size_t i = 0; i < ng; i++) {
             const struct igr_record *want = &recs->items[g->idx[i]];
             const struct merge_entry *orig = NULL;
@@ -415,7 +460,8 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
                     orig = &e[j];
                 }
             }
-            if (orig && orig->valid && !m->dup_keys &&
+            bool safe_tail = blank_after && i + 1 == ng;
+            if (orig && orig->valid && !m->dup_keys && !safe_tail &&
                 igr_record_same_content(want, &orig->rec) &&
                 strcmp(want->status_code, orig->rec.status_code) == 0) {
                 size_t s;
@@ -443,8 +489,10 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
                     buf_adds(&text, m->style.newline);
                 }
             } else {
+                m->style.no_literal = safe_tail;
                 emit_block_entry(m, &text, m->dup_keys ? NULL : orig, want,
                                  indent, step);
+                m->style.no_literal = false;
                 m->stats->entries_written++;
             }
         }
@@ -452,13 +500,16 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
         size_t end;
         if (sp->has_responses && resp_is_map && n > 0) {
             start = doc_line_start(m->data, e[0].key_start.offset);
-            end = doc_line_after_node(m->data, m->len, rp->end.offset);
+            end = block_text_end(m, sp, rp, resp_is_map, n);
             if (ng == 0) {
                 /*
                  * remove the key too, unless it is the only one, or an
-                 * earlier 'responses' key would come back to life
+                 * earlier 'responses' key would come back to life, or
+                 * blank lines follow (the key before would then meet
+                 * them, and a literal block it ends with take them in)
                  */
-                if (sp->n_integ_keys > 1 && !sp->resp_repeated) {
+                if (sp->n_integ_keys > 1 && !sp->resp_repeated &&
+                    !blank_after) {
                     start = doc_line_start(m->data, sp->resp_key.offset);
                 } else {
                     start = sp->resp_key_end.offset;
@@ -470,11 +521,7 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
         } else if (sp->has_responses) {
             /* responses: (null, {} or a scalar) */
             start = sp->resp_key_end.offset;
-            size_t after = rp ? rp->end.offset : sp->resp_key_end.offset;
-            if (after < sp->resp_key_end.offset) {
-                after = sp->resp_key_end.offset;
-            }
-            end = doc_line_after_content(m->data, m->len, after);
+            end = block_text_end(m, sp, rp, resp_is_map, n);
             struct buf head = BUF_INIT;
             buf_addch(&head, ':');
             if (ng == 0) {
@@ -489,8 +536,7 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
                 buf_release(&text);
                 return;
             }
-            start = end =
-                doc_line_after_node(m->data, m->len, sp->integ_end.offset);
+            start = end = block_text_end(m, sp, rp, resp_is_map, n);
             struct buf head = BUF_INIT;
             if (start == m->len && start > 0 && m->data[start - 1] != '\n') {
                 size_t at = 0;
@@ -707,7 +753,11 @@ static void merge_op(struct merge_ctx *m, const struct conv_op *op,
                     size_t s;
                     size_t t;
                     block_entry_span(m, &e[i], &s, &t);
+                    /* blank lines after it: no literal blocks (see
+                       rewrite_block) */
+                    m->style.no_literal = blank_line_at(m->data, m->len, t);
                     emit_block_entry(m, &text, &e[i], want, indent, step);
+                    m->style.no_literal = false;
                     doc_splice_add(&m->splice, s, t, buf_str(&text), text.len);
                 } else {
                     json_t *v = entry_value(want, e[i].value);

@@ -507,7 +507,7 @@ void doc_emit_yaml_string(struct buf *out, const char *s, size_t len,
         return;
     }
     bool multiline = memchr(s, '\n', len) != NULL;
-    if (multiline && !is_key && literal_safe(s, len)) {
+    if (multiline && !is_key && !st->no_literal && literal_safe(s, len)) {
         emit_literal(out, s, len, st, indent);
         return;
     }

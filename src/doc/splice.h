@@ -79,6 +79,9 @@ struct doc_style {
     char quote;          /* YAML: preferred quote, '\'' or '"' */
     const char *newline; /* "\n" or "\r\n" */
     bool compact;        /* JSON: write on one line */
+    bool no_literal;     /* YAML: no literal blocks, multi-line strings are
+                            double-quoted (for text that blank lines may
+                            follow: a literal block would take them in) */
 };
 
 /* Detects newline, indentation step and quote preference from data. */

@@ -674,3 +674,80 @@ Test(merge, responses_go_before_a_keep_scalars_last_spaces_only_line)
     json_decref(t);
     free(out);
 }
+
+/*
+ * Blank lines after new text (with spaces, maybe more than a literal
+ * block's indentation) would be read into a literal block the text ends
+ * with: as content past its indentation, and all of them under keep
+ * chomping.  The text that ends there is written without literal blocks.
+ */
+static const char *blank_after_head =
+    "swagger: '2.0'\npaths:\n  /p:\n    get:\n"
+    "      x-amazon-apigateway-integration:\n"
+    "        type: mock\n"
+    "        requestTemplates:\n"
+    "          application/json: |\n"
+    "            req\n";
+static const char *blank_tail = "                                        \n"
+                                "\n"
+                                "  /q:\n"
+                                "    get: {}\n";
+
+Test(merge, blank_lines_after_a_changed_entry_stay_out_of_its_templates)
+{
+    char doc[1024];
+    snprintf(doc, sizeof(doc),
+             "%s        responses:\n          default:\n"
+             "            statusCode: '200'\n%s",
+             blank_after_head, blank_tail);
+    char *out = merge_ok(
+        doc, "[{\"path\": \"/p\", \"httpMethod\": \"GET\", \"statusCode\": "
+             "\"200\", \"responseTemplates\": {\"a/b\": \"x\\ny\\n\", "
+             "\"c/d\": \"keep\\n\\n\\n\"}}]");
+    cr_expect(is(strstr(out, blank_tail) != NULL), "%s", out);
+    free(out);
+}
+
+Test(merge, blank_lines_after_a_rewritten_block_stay_out_of_its_last_entry)
+{
+    char doc[1024];
+    snprintf(doc, sizeof(doc),
+             "%s        responses:\n"
+             "          default:\n"
+             "            statusCode: '200'\n"
+             "            responseTemplates:\n"
+             "              a/b: |+\n"
+             "                keep\n"
+             "\n"
+             "              c/d: |\n"
+             "                x\n"
+             "          '4\\d{2}':\n"
+             "            statusCode: '400'\n%s",
+             blank_after_head, blank_tail);
+    /* a new order: the unchanged 'default' entry, whose templates were
+       followed by a key, becomes the last one */
+    char *out = merge_ok(
+        doc, "[{\"path\": \"/p\", \"httpMethod\": \"GET\", \"statusCode\": "
+             "\"400\", \"selectionPattern\": \"5\\\\d{2}\"}, {\"path\": "
+             "\"/p\", \"httpMethod\": \"GET\", \"statusCode\": \"200\", "
+             "\"responseTemplates\": {\"a/b\": \"keep\\n\\n\", \"c/d\": "
+             "\"x\\n\"}}]");
+    cr_expect(is(strstr(out, blank_tail) != NULL), "%s", out);
+    free(out);
+}
+
+Test(merge, removing_responses_before_blank_lines_leaves_the_key_before_whole)
+{
+    char doc[1024];
+    snprintf(doc, sizeof(doc),
+             "%s        responses:\n          default:\n"
+             "            statusCode: '200'\n%s",
+             blank_after_head, blank_tail);
+    char *out = merge_ok(doc, "[]");
+    cr_expect(is(strstr(out, "        responses: {}\n") != NULL), "%s", out);
+    json_t *t = last_literal(out);
+    cr_expect(eq(str, (char *)json_string_value(t), "req\n"));
+    json_decref(t);
+    cr_expect(is(strstr(out, blank_tail) != NULL), "%s", out);
+    free(out);
+}

@@ -576,6 +576,19 @@ static const char *sample_value =
     /* line breaks for YAML 1.1, not for JSON: NEL, LS, PS */
     "\"nel\\u0085ls\\u2028\": \"a\\u2028b\\u2029c\\u0085d\"}";
 
+Test(emit, no_literal_double_quotes_multi_line_strings)
+{
+    struct doc_style st = { .step = 2, .quote = '\'', .newline = "\n" };
+    struct buf b = BUF_INIT;
+    doc_emit_yaml_string(&b, "a\nb\n\n", 5, &st, 0, false);
+    cr_expect(eq(str, b.data, "|+\n  a\n  b\n"));
+    buf_reset(&b);
+    st.no_literal = true;
+    doc_emit_yaml_string(&b, "a\nb\n\n", 5, &st, 0, false);
+    cr_expect(eq(str, b.data, "\"a\\nb\\n\\n\""));
+    buf_release(&b);
+}
+
 Test(emit, yaml_members_read_back_as_the_same_value)
 {
     json_t *v = json_loads(sample_value, 0, NULL);
