@@ -386,18 +386,21 @@ static size_t block_text_end(const struct merge_ctx *m,
     return doc_line_after_node(m->data, m->len, sp->integ_end.offset);
 }
 
-/* Whether the line at offset at is blank (nothing but spaces and tabs). */
-static bool blank_line_at(const char *d, size_t len, size_t at)
+/*
+ * Whether the line at offset at could be read into a literal block that
+ * ends just before it: a blank line (spaces allowed) or a comment line
+ * (past the block's indentation, both are its content).
+ */
+static bool loose_line_at(const char *d, size_t len, size_t at)
 {
     if (at >= len) {
         return false; /* the end of the document: no line follows */
     }
-    for (size_t i = at; i < len && d[i] != '\n'; i++) {
-        if (d[i] != ' ' && d[i] != '\t' && d[i] != '\r') {
-            return false;
-        }
+    size_t i = at;
+    while (i < len && (d[i] == ' ' || d[i] == '\t')) {
+        i++;
     }
-    return true;
+    return i == len || d[i] == '\n' || d[i] == '\r' || d[i] == '#';
 }
 
 static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
@@ -442,13 +445,12 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
             indent = (unsigned)(sp->integ_key_col - 1) + step;
         }
         /*
-         * Blank lines after the new text (spaces allowed) would be read
-         * into a literal block it ends with: more spaces than the block's
-         * indentation as content, and all of them under keep chomping
-         * (|+).  Its last entry is then written afresh with no literal
-         * blocks.
+         * Blank or comment lines after the new text would be read into a
+         * literal block it ends with: as content when indented past the
+         * block, and blank ones all under keep chomping (|+).  Its last
+         * entry is then written afresh with no literal blocks.
          */
-        bool blank_after = blank_line_at(
+        bool blank_after = loose_line_at(
             m->data, m->len, block_text_end(m, sp, rp, resp_is_map, n));
         for (size_t i = 0; i < ng; i++) {
             const struct igr_record *want = &recs->items[g->idx[i]];
@@ -505,8 +507,9 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
                 /*
                  * remove the key too, unless it is the only one, or an
                  * earlier 'responses' key would come back to life, or
-                 * blank lines follow (the key before would then meet
-                 * them, and a literal block it ends with take them in)
+                 * blank or comment lines follow (the key before would
+                 * then meet them, and a literal block it ends with take
+                 * them in)
                  */
                 if (sp->n_integ_keys > 1 && !sp->resp_repeated &&
                     !blank_after) {
@@ -753,9 +756,9 @@ static void merge_op(struct merge_ctx *m, const struct conv_op *op,
                     size_t s;
                     size_t t;
                     block_entry_span(m, &e[i], &s, &t);
-                    /* blank lines after it: no literal blocks (see
-                       rewrite_block) */
-                    m->style.no_literal = blank_line_at(m->data, m->len, t);
+                    /* blank or comment lines after it: no literal
+                       blocks (see rewrite_block) */
+                    m->style.no_literal = loose_line_at(m->data, m->len, t);
                     emit_block_entry(m, &text, &e[i], want, indent, step);
                     m->style.no_literal = false;
                     doc_splice_add(&m->splice, s, t, buf_str(&text), text.len);

@@ -751,3 +751,20 @@ Test(merge, removing_responses_before_blank_lines_leaves_the_key_before_whole)
     cr_expect(is(strstr(out, blank_tail) != NULL), "%s", out);
     free(out);
 }
+
+Test(merge, a_comment_after_a_changed_entry_stays_out_of_its_templates)
+{
+    static const char *tail =
+        "                    # a comment deeper than a template would be\n"
+        "  /q:\n    get: {}\n";
+    char doc[1024];
+    snprintf(doc, sizeof(doc),
+             "%s        responses:\n          default:\n"
+             "            statusCode: '200'\n%s",
+             blank_after_head, tail);
+    char *out = merge_ok(
+        doc, "[{\"path\": \"/p\", \"httpMethod\": \"GET\", \"statusCode\": "
+             "\"200\", \"responseTemplates\": {\"a/b\": \"x\\ny\\n\"}}]");
+    cr_expect(is(strstr(out, tail) != NULL), "%s", out);
+    free(out);
+}
