@@ -11,7 +11,9 @@
  *     original text of every entry that did not change;
  *   - no records: the responses key is removed (block style) or becomes {}.
  * New text follows the document's style: indentation step, quotes, CRLF,
- * block or flow, literal blocks for multi-line templates.
+ * block or flow, literal blocks for multi-line templates (but not at the
+ * end of text that a blank or comment line follows: a literal block would
+ * take that line in, so there they are double-quoted).
  */
 #include "convert/convert_internal.h"
 
