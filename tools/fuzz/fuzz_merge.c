@@ -12,13 +12,16 @@
  * extracts to exactly the records: the same targets, each equal.  And the
  * whole input read as a records file (conv_records_load_memory, member by
  * member) gives the same records, diagnostics and error as reading it as
- * one tree (conv_records_load_tree).
+ * one tree (conv_records_load_tree); the two differ only for a sequence at
+ * the root, so only such inputs are compared.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "convert/convert.h"
+#include "doc/reader.h"
 #include "fuzz_common.h"
 #include "model/igr.h"
 #include "util/buf.h"
@@ -222,8 +225,34 @@ static bool shares_pattern(const struct igr_list *l)
     return false;
 }
 
+/*
+ * Whether data's root node is a sequence: only then does the loader read
+ * member by member; any other root takes the reference's own path.
+ */
+static bool root_is_sequence(const char *data, size_t len)
+{
+    struct oag_error err = OAG_ERROR_INIT;
+    struct doc_reader *r =
+        doc_reader_new_memory(data, len, "records", NULL, &err);
+    bool seq = false;
+    struct doc_event ev;
+    while (r && doc_reader_next(r, &ev, &err) == 0) {
+        if (ev.type != DOC_EV_STREAM_START &&
+            ev.type != DOC_EV_DOCUMENT_START) {
+            seq = ev.type == DOC_EV_SEQUENCE_START;
+            break;
+        }
+    }
+    doc_reader_free(r);
+    oag_error_release(&err);
+    return seq;
+}
+
 static void check_records_loader(const char *data, size_t len)
 {
+    if (!root_is_sequence(data, len)) {
+        return;
+    }
     struct igr_list recs = { 0 };
     struct oag_error err = OAG_ERROR_INIT;
     struct oag_error_list diags = OAG_ERROR_LIST_INIT;
