@@ -22,22 +22,13 @@ bool conv_key_is_default(const char *key)
            strcmp(key, "-") == 0;
 }
 
-void conv_op_locate(const struct conv_op *op, const struct doc_tree *tree,
-                    const char *rel, const char *base_suffix,
-                    unsigned long *out_line, unsigned long *out_col,
-                    char **out_pointer)
+/*
+ * Where the node at rel of tree is (the deepest node found): a member's
+ * key when rel itself is found, else a value's start; 0:0 when none is.
+ */
+static void tree_locate(const struct doc_tree *tree, const char *rel,
+                        unsigned long *out_line, unsigned long *out_col)
 {
-    *out_line = 0;
-    *out_col = 0;
-    if (op && op->fast_block && tree == &op->responses) {
-        /* read from events (validate): the kept events say where */
-        struct doc_mark m = conv_fast_block_locate(op->fast_block, rel);
-        *out_line = m.line;
-        *out_col = m.column;
-        *out_pointer =
-            xstrfmt("%s%s%s", op->pointer, base_suffix ? base_suffix : "", rel);
-        return;
-    }
     char *probe = xstrdup(rel);
     for (;;) {
         const struct doc_pos *p = doc_tree_find(tree, probe);
@@ -56,6 +47,23 @@ void conv_op_locate(const struct conv_op *op, const struct doc_tree *tree,
         *slash = '\0';
     }
     free(probe);
+}
+
+void conv_op_locate(const struct conv_op *op, const struct doc_tree *tree,
+                    const char *rel, const char *base_suffix,
+                    unsigned long *out_line, unsigned long *out_col,
+                    char **out_pointer)
+{
+    *out_line = 0;
+    *out_col = 0;
+    if (op && op->fast_block && tree == &op->responses) {
+        /* read from events (validate): the kept events say where */
+        struct doc_mark m = conv_fast_block_locate(op->fast_block, rel);
+        *out_line = m.line;
+        *out_col = m.column;
+    } else {
+        tree_locate(tree, rel, out_line, out_col);
+    }
     if (*out_line == 0 && op) {
         *out_line = op->integration_mark.line;
         *out_col = op->integration_mark.column;

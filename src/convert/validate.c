@@ -102,12 +102,34 @@ static const char *find_header_ci(json_t *headers, const char *name)
     return NULL;
 }
 
+/* "<entry>/<field>/<key>" for a member of a map field of an entry. */
+static char *param_rel(const struct buf *entry_rel, const char *field,
+                       const char *key)
+{
+    struct buf b = BUF_INIT;
+    buf_add(&b, entry_rel->data, entry_rel->len);
+    jptr_append(&b, field, strlen(field));
+    jptr_append(&b, key, strlen(key));
+    return buf_detach(&b, NULL);
+}
+
+/*
+ * Header (of parameter param_key of the entry at entry_rel) against the
+ * declared response; the parameter's pointer is spelled out only when
+ * there is something to say or to check later.
+ */
 static void check_header_declared(struct validate_ctx *v,
                                   const struct conv_op *op, json_t *declared,
                                   const char *status, const char *header,
-                                  const char *rel)
+                                  const struct buf *entry_rel,
+                                  const char *param_key)
 {
     json_t *ref = json_object_get(declared, "$ref");
+    json_t *headers = json_object_get(declared, "headers");
+    if (!json_is_string(ref) && json_object_get(headers, header)) {
+        return;
+    }
+    char *rel = param_rel(entry_rel, "responseParameters", param_key);
     if (json_is_string(ref)) {
         if (v->n_pending == v->cap_pending) {
             v->cap_pending = v->cap_pending ? v->cap_pending * 2 : 8;
@@ -121,10 +143,7 @@ static void check_header_declared(struct validate_ctx *v,
         p->status = xstrdup(status);
         conv_op_locate(op, &op->responses, rel, RESP_SUFFIX, &p->line, &p->col,
                        &p->pointer);
-        return;
-    }
-    json_t *headers = json_object_get(declared, "headers");
-    if (json_object_get(headers, header)) {
+        free(rel);
         return;
     }
     const char *near =
@@ -141,6 +160,7 @@ static void check_header_declared(struct validate_ctx *v,
             "expression parameter specified: method.response.header.%s'",
             header, status, op->http_method, op->doc_path, header);
     }
+    free(rel);
 }
 
 /* Large documents repeat a few patterns: compile each once. */
@@ -155,27 +175,6 @@ static int check_pattern(struct validate_ctx *v, const char *key,
     }
     strset_add(&v->good_patterns, key, 0);
     return 0;
-}
-
-/* "<entry>/<field>/<key>" for a member of a map field of an entry. */
-static char *param_rel(const struct buf *entry_rel, const char *field,
-                       const char *key)
-{
-    struct buf b = BUF_INIT;
-    buf_add(&b, entry_rel->data, entry_rel->len);
-    jptr_append(&b, field, strlen(field));
-    jptr_append(&b, key, strlen(key));
-    return buf_detach(&b, NULL);
-}
-
-/*
- * True when declared (a response) needs no further look for header: it
- * lists it.  A $ref or a missing header goes to check_header_declared.
- */
-static bool header_declared(json_t *declared, const char *header)
-{
-    return !json_object_get(declared, "$ref") &&
-           json_object_get(json_object_get(declared, "headers"), header);
 }
 
 /*
@@ -252,10 +251,8 @@ static void check_entry(struct validate_ctx *v, const struct conv_op *op,
             add(v, OAG_SEV_ERROR, op, &op->responses, p, RESP_SUFFIX, "%s",
                 e.message);
             oag_error_release(&e);
-        } else if (declared && json_is_object(declared) &&
-                   !header_declared(declared, header)) {
-            p = param_rel(&rel, "responseParameters", pk);
-            check_header_declared(v, op, declared, code, header, p);
+        } else if (declared && json_is_object(declared)) {
+            check_header_declared(v, op, declared, code, header, &rel, pk);
         }
         if (igr_check_source_expression(params->items[i].value, &e) != 0) {
             if (!p) {

@@ -50,6 +50,15 @@ static const struct {
     { "options", "OPTIONS" }, { "x-amazon-apigateway-any-method", "ANY" },
 };
 
+/* Forgets what read_responses read of op's responses block. */
+static void forget_fast(struct conv_op *op)
+{
+    igr_list_release(&op->fast_records);
+    conv_fast_block_free(op->fast_block);
+    op->fast_block = NULL;
+    op->fast = false;
+}
+
 static void op_release(struct conv_op *op)
 {
     free(op->doc_path);
@@ -59,9 +68,7 @@ static void op_release(struct conv_op *op)
     free(op->integration_type);
     free(op->integration_uri);
     doc_tree_release(&op->responses);
-    igr_list_release(&op->fast_records);
-    conv_fast_block_free(op->fast_block);
-    op->fast_block = NULL;
+    forget_fast(op);
     memset(op, 0, sizeof(*op));
 }
 
@@ -335,6 +342,7 @@ out:
     seen_release(&seen);
     return rc;
 }
+
 /* A `headers` member: its name is kept, its value skipped (null). */
 static int header_name(struct walker *w, const char *key,
                        const struct doc_event *v,
@@ -445,10 +453,7 @@ static int walk_integration(struct walker *w, struct conv_op *op,
             size_t plen = ptr.len;
             jptr_append(&ptr, "responses", 9);
             doc_tree_release(&op->responses);
-            igr_list_release(&op->fast_records);
-            conv_fast_block_free(op->fast_block);
-            op->fast_block = NULL;
-            op->fast = false;
+            forget_fast(op);
             if (op->has_responses) {
                 diag(w, OAG_SEV_WARNING, &key_start, buf_str(&ptr),
                      "duplicate key 'responses' (API Gateway uses the last "
@@ -541,10 +546,7 @@ static int walk_operation(struct walker *w, struct conv_op *op,
                 op->integration_type = NULL;
                 op->integration_uri = NULL;
                 doc_tree_release(&op->responses);
-                igr_list_release(&op->fast_records);
-                conv_fast_block_free(op->fast_block);
-                op->fast_block = NULL;
-                op->fast = false;
+                forget_fast(op);
                 op->has_responses = false;
                 memset(&op->span, 0, sizeof(op->span));
             }
