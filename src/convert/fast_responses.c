@@ -144,12 +144,7 @@ static enum fast_kind fast_resolve(const struct fast_event *fe,
 {
     const char *v = fe->ev.value;
     size_t n = fe->ev.len;
-    if (fe->ev.style != DOC_SCALAR_PLAIN) {
-        return FAST_STRING;
-    }
-    if (n > 0 &&
-        ((v[0] >= 'a' && v[0] <= 'z') || (v[0] >= 'A' && v[0] <= 'Z')) &&
-        !strchr("nNtTfF", v[0])) {
+    if (doc_scalar_surely_string(v, n, fe->ev.style)) {
         return FAST_STRING;
     }
     json_t *j = doc_scalar_resolve(v, n, fe->ev.style, NULL);

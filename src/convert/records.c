@@ -318,8 +318,7 @@ static bool members_take(struct members *m, char *key, size_t key_len,
     return false;
 }
 
-static const struct member *member_get(const struct members *m,
-                                       const char *field)
+static struct member *member_get(const struct members *m, const char *field)
 {
     return members_find(m, field, strlen(field));
 }
@@ -373,7 +372,7 @@ static void members_from_object(json_t *o, struct members *out)
 static char *req_string(struct reader_ctx *c, struct members *o,
                         const char *field)
 {
-    struct member *e = members_find(o, field, strlen(field));
+    struct member *e = member_get(o, field);
     char *s = member_take_str(e);
     if (!s) {
         rec_error(c, field, e ? "'%s' must be a string" : "record has no '%s'",
@@ -398,7 +397,7 @@ static void map_value(struct reader_ctx *c, const char *field, const char *k,
 static void read_map(struct reader_ctx *c, struct members *o, const char *field,
                      bool null_is_empty, struct igr_map *out)
 {
-    struct member *e = members_find(o, field, strlen(field));
+    struct member *e = member_get(o, field);
     if (e && e->sub) {
         for (size_t i = 0; i < e->sub->len; i++) {
             struct member *s = &e->sub->items[i];
@@ -495,7 +494,7 @@ static void read_record(struct reader_ctx *c, struct members *o,
     }
     read_map(c, o, "responseParameters", false, &r->response_parameters);
     read_map(c, o, "responseTemplates", true, &r->response_templates);
-    struct member *ch = members_find(o, "contentHandling", 15);
+    struct member *ch = member_get(o, "contentHandling");
     if (member_str(ch)) {
         r->content_handling = member_take_str(ch);
     } else if (ch && !member_null(ch)) {
@@ -503,8 +502,8 @@ static void read_record(struct reader_ctx *c, struct members *o,
                   "'contentHandling' must be a "
                   "string");
     }
-    r->rest_api_id = member_take_str(members_find(o, "restApiId", 9));
-    r->resource_id = member_take_str(members_find(o, "resourceId", 10));
+    r->rest_api_id = member_take_str(member_get(o, "restApiId"));
+    r->resource_id = member_take_str(member_get(o, "resourceId"));
 }
 
 int conv_records_from_json(json_t *array, const char *name,
@@ -533,22 +532,6 @@ int conv_records_from_json(json_t *array, const char *name,
         members_release(&m);
     }
     return c.bad ? -1 : 0;
-}
-
-/*
- * True when a scalar without a tag resolves to a string without asking
- * doc_scalar_resolve: quoted, or plain and starting with a letter no
- * null, boolean or number starts with (the common case of a records file).
- */
-static bool scalar_is_string(const char *v, size_t n,
-                             enum doc_scalar_style style)
-{
-    if (style != DOC_SCALAR_PLAIN) {
-        return true;
-    }
-    return n > 0 &&
-           ((v[0] >= 'a' && v[0] <= 'z') || (v[0] >= 'A' && v[0] <= 'Z')) &&
-           !strchr("nNtTfF", v[0]);
 }
 
 /*
@@ -608,7 +591,7 @@ static int load_members(struct doc_reader *r, struct buf *ptr, bool nested,
             return -1;
         }
         if (ev.type == DOC_EV_SCALAR && !ev.tag &&
-            scalar_is_string(ev.value, ev.len, ev.style)) {
+            doc_scalar_surely_string(ev.value, ev.len, ev.style)) {
             str = xstrndup(ev.value, ev.len);
         } else if (ev.type == DOC_EV_SCALAR) {
             v = doc_scalar_resolve(ev.value, ev.len, ev.style, ev.tag);

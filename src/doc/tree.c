@@ -161,6 +161,17 @@ static bool is_float_text(const char *s, size_t n)
 }
 
 /* libyaml has checked the UTF-8 already: no second pass in jansson */
+bool doc_scalar_surely_string(const char *v, size_t n,
+                              enum doc_scalar_style style)
+{
+    if (style != DOC_SCALAR_PLAIN) {
+        return true;
+    }
+    return n > 0 &&
+           ((v[0] >= 'a' && v[0] <= 'z') || (v[0] >= 'A' && v[0] <= 'Z')) &&
+           !strchr("nNtTfF", v[0]);
+}
+
 json_t *doc_scalar_resolve(const char *v, size_t n, enum doc_scalar_style style,
                            const char *tag)
 {

@@ -85,6 +85,14 @@ json_t *doc_scalar_resolve(const char *value, size_t len,
                            enum doc_scalar_style style, const char *tag);
 
 /*
+ * True when doc_scalar_resolve, with no tag, surely gives a string, known
+ * without resolving: a quoted scalar, or a plain one starting with a letter
+ * that starts no null, boolean or number.  False says nothing.
+ */
+bool doc_scalar_surely_string(const char *value, size_t len,
+                              enum doc_scalar_style style);
+
+/*
  * Skips the node starting with ev, but builds and records any anchored
  * node inside it so later aliases resolve.  out_end as doc_reader_skip.
  */
