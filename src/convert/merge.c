@@ -275,11 +275,14 @@ static void report_eof_fix(struct merge_ctx *m, const struct doc_mark *where)
            "end the document with a line break and merge again");
 }
 
-/* Writes a block-style entry: indent, key, value, newline. */
+/*
+ * Writes a block-style entry: indent, key, value, newline; no_literal when
+ * a line that a literal block would take in follows it (loose_line_at).
+ */
 static void emit_block_entry(struct merge_ctx *m, struct buf *out,
                              const struct merge_entry *orig,
                              const struct igr_record *rec, unsigned indent,
-                             unsigned step)
+                             unsigned step, bool no_literal)
 {
     json_t *value = entry_value(rec, orig ? orig->value : NULL);
     if (orig) {
@@ -302,6 +305,7 @@ static void emit_block_entry(struct merge_ctx *m, struct buf *out,
         buf_adds(out, m->style.newline);
         struct doc_style st = m->style;
         st.step = step;
+        st.no_literal = no_literal;
         doc_emit_yaml_members(out, value, &st, indent + step);
     }
     json_decref(value);
@@ -452,8 +456,8 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
          * block, and blank ones all under keep chomping (|+).  Its last
          * entry is then written afresh with no literal blocks.
          */
-        bool blank_after = loose_line_at(
-            m->data, m->len, block_text_end(m, sp, rp, resp_is_map, n));
+        size_t end = block_text_end(m, sp, rp, resp_is_map, n);
+        bool blank_after = loose_line_at(m->data, m->len, end);
         for (size_t i = 0; i < ng; i++) {
             const struct igr_record *want = &recs->items[g->idx[i]];
             const struct merge_entry *orig = NULL;
@@ -493,18 +497,14 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
                     buf_adds(&text, m->style.newline);
                 }
             } else {
-                m->style.no_literal = safe_tail;
                 emit_block_entry(m, &text, m->dup_keys ? NULL : orig, want,
-                                 indent, step);
-                m->style.no_literal = false;
+                                 indent, step, safe_tail);
                 m->stats->entries_written++;
             }
         }
         size_t start;
-        size_t end;
         if (sp->has_responses && resp_is_map && n > 0) {
             start = doc_line_start(m->data, e[0].key_start.offset);
-            end = block_text_end(m, sp, rp, resp_is_map, n);
             if (ng == 0) {
                 /*
                  * remove the key too, unless it is the only one, or an
@@ -526,7 +526,6 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
         } else if (sp->has_responses) {
             /* responses: (null, {} or a scalar) */
             start = sp->resp_key_end.offset;
-            end = block_text_end(m, sp, rp, resp_is_map, n);
             struct buf head = BUF_INIT;
             buf_addch(&head, ':');
             if (ng == 0) {
@@ -541,7 +540,7 @@ static void rewrite_block(struct merge_ctx *m, const struct conv_op *op,
                 buf_release(&text);
                 return;
             }
-            start = end = block_text_end(m, sp, rp, resp_is_map, n);
+            start = end;
             struct buf head = BUF_INIT;
             if (start == m->len && start > 0 && m->data[start - 1] != '\n') {
                 size_t at = 0;
@@ -758,11 +757,8 @@ static void merge_op(struct merge_ctx *m, const struct conv_op *op,
                     size_t s;
                     size_t t;
                     block_entry_span(m, &e[i], &s, &t);
-                    /* blank or comment lines after it: no literal
-                       blocks (see rewrite_block) */
-                    m->style.no_literal = loose_line_at(m->data, m->len, t);
-                    emit_block_entry(m, &text, &e[i], want, indent, step);
-                    m->style.no_literal = false;
+                    emit_block_entry(m, &text, &e[i], want, indent, step,
+                                     loose_line_at(m->data, m->len, t));
                     doc_splice_add(&m->splice, s, t, buf_str(&text), text.len);
                 } else {
                     json_t *v = entry_value(want, e[i].value);
