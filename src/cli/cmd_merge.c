@@ -108,9 +108,8 @@ int cmd_merge(int argc, char **argv)
     if (cli_doc_file_open(&rfile, args[0], &err) != 0) {
         goto fail;
     }
-    int lrc = conv_records_load_memory(
-        rfile.data, rfile.len, strcmp(args[0], "-") == 0 ? "<stdin>" : args[0],
-        &records, &diags, &err);
+    int lrc = conv_records_load_memory(rfile.data, rfile.len, rfile.name,
+                                       &records, &diags, &err);
     cli_doc_file_close(&rfile);
     if (lrc != 0) {
         cli_print_diags(&diags);
@@ -119,12 +118,11 @@ int cmd_merge(int argc, char **argv)
     if (cli_doc_file_open(&doc, args[1], &err) != 0) {
         goto fail;
     }
-    const char *name = strcmp(args[1], "-") == 0 ? "<stdin>" : args[1];
     struct conv_merge_stats stats;
     struct result result = { &edits, &doc };
     /* the result goes straight to the file: never a second copy in memory */
-    int rc = conv_merge_edits(doc.data, doc.len, name, &records, &copts, &edits,
-                              &stats, &diags, &err);
+    int rc = conv_merge_edits(doc.data, doc.len, doc.name, &records, &copts,
+                              &edits, &stats, &diags, &err);
     cli_print_diags(&diags);
     if (rc != 0) {
         goto fail;

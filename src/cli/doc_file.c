@@ -117,7 +117,9 @@ int cli_doc_file_open(struct cli_doc_file *f, const char *path,
 {
     memset(f, 0, sizeof(*f));
     f->data = "";
-    if (strcmp(path, "-") != 0) {
+    bool is_stdin = strcmp(path, "-") == 0;
+    f->name = is_stdin ? "<stdin>" : path;
+    if (!is_stdin) {
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
             return oag_error_set(err, OAG_ERR_IO, "cannot open '%s': %s", path,

@@ -20,6 +20,7 @@
 struct oag_error;
 
 struct cli_doc_file {
+    const char *name; /* for messages: the path, or "<stdin>" for "-" */
     const char *data; /* the bytes, NUL-terminated; borrowed from map/copy */
     size_t len;
     void *map; /* the mapping, or NULL when read */
@@ -32,7 +33,7 @@ struct cli_doc_file {
         .data = ""        \
     }
 
-/* Opens path ("-" = stdin) into f; -1 with err set. */
+/* Opens path ("-" = stdin; borrowed by f->name) into f; -1 with err set. */
 int cli_doc_file_open(struct cli_doc_file *f, const char *path,
                       struct oag_error *err);
 void cli_doc_file_close(struct cli_doc_file *f);

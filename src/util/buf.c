@@ -172,13 +172,6 @@ int buf_write_file(const struct buf *b, const char *path, struct oag_error *err)
     return buf_write_file_with(path, write_buf, (void *)b, err);
 }
 
-/*
- * Regular files are replaced atomically (a temp file beside them, fsync,
- * rename), keeping their permissions; a symbolic link is followed so the
- * link stays a link.  Anything else that exists (/dev/null, a FIFO, a
- * terminal) is written in place: renaming over it would replace a device
- * with a regular file.
- */
 /* The temporary file being written, for buf_write_file_temp. */
 static char writing_temp[4096];
 
@@ -187,6 +180,13 @@ const char *buf_write_file_temp(void)
     return writing_temp[0] ? writing_temp : NULL;
 }
 
+/*
+ * Regular files are replaced atomically (a temp file beside them, fsync,
+ * rename), keeping their permissions; a symbolic link is followed so the
+ * link stays a link.  Anything else that exists (/dev/null, a FIFO, a
+ * terminal) is written in place: renaming over it would replace a device
+ * with a regular file.
+ */
 int buf_write_file_with(const char *path, buf_writer_fn fn, void *ctx,
                         struct oag_error *err)
 {
