@@ -41,7 +41,10 @@
  * max_depth (at the opening bracket) and max_token_bytes (at the start of
  * the value; the bound is on the decoded value), OAG_ERR_IO from the
  * source.  What happens after a syntax error (falling back to libyaml for
- * YAML flow documents such as {a: 1}) is decided in reader.c.
+ * YAML flow documents such as {a: 1}) is decided in reader.c.  For that
+ * fall-back every event delivered must be the one libyaml gives for the
+ * same text, so a scalar goes out only once the byte after it shows that
+ * libyaml would not read it otherwise (continues_in_yaml).
  */
 #include "doc/reader_internal.h"
 
@@ -99,6 +102,7 @@ struct doc_json {
 
     enum state state;
     bool after_comma; /* ST_VALUE/ST_KEY reached through ',' */
+    bool held_back;   /* failed after a scalar (doc_json_held_back) */
 
     char *tok; /* value of the current scalar, owned */
     size_t tok_len;
@@ -162,6 +166,11 @@ void doc_json_free(struct doc_json *j)
 size_t doc_json_event_count(const struct doc_json *j)
 {
     return j->events;
+}
+
+bool doc_json_held_back(const struct doc_json *j)
+{
+    return j->held_back;
 }
 
 /* ---- position and errors ---- */
@@ -809,6 +818,57 @@ static void close_collection(struct doc_json *j, struct doc_event *out)
     j->state = ST_AFTER_VALUE;
 }
 
+/*
+ * Fails unless c (the next byte after a value, past whitespace) may follow
+ * it: ',' or the closing bracket of the collection around it, the end of
+ * the input after the root.
+ */
+static int after_value_error(struct doc_json *j, int c, struct oag_error *err)
+{
+    if (c == IO_CH) {
+        return fail_io(j, err);
+    }
+    if (j->depth == 0) {
+        return c == EOF_CH ? 0
+                           : fail_at(j, NULL, OAG_ERR_SYNTAX, err,
+                                     "trailing content after the document");
+    }
+    bool object = j->stack[j->depth - 1] == '{';
+    if (c == ',' || c == (object ? '}' : ']')) {
+        return 0;
+    }
+    if (c == EOF_CH) {
+        return fail_at(j, NULL, OAG_ERR_SYNTAX, err,
+                       "unexpected end of document");
+    }
+    return fail_at(j, NULL, OAG_ERR_SYNTAX, err,
+                   object ? "expected ',' or '}' after an object member"
+                          : "expected ',' or ']' after an array element");
+}
+
+/*
+ * Whether libyaml would read the scalar just scanned (plain: a number,
+ * true, false or null; else a string) differently because of what follows
+ * it: next is the byte after it past whitespace (spaced: there was some).
+ * libyaml reads `false'`, `1 x` (over lines too) as one plain scalar and
+ * `["a": 1]` as a mapping in the sequence.  Such a scalar must not be
+ * delivered: the fall-back to libyaml (reader.c) would find different
+ * events and refuse YAML that libyaml reads.  Anything else that follows
+ * (',', a bracket, the end, a comment) leaves libyaml's scalar as ours.
+ */
+static bool continues_in_yaml(const struct doc_json *j, bool plain, int next,
+                              bool spaced)
+{
+    if (next == ':') {
+        return j->depth == 0 || j->stack[j->depth - 1] == '[';
+    }
+    if (!plain || next == EOF_CH) {
+        return false;
+    }
+    return !(next == ',' || next == '[' || next == ']' || next == '{' ||
+             next == '}' || (next == '#' && spaced));
+}
+
 /* The value starting with byte c at the cursor. */
 static int scan_value(struct doc_json *j, int c, struct doc_event *out,
                       struct oag_error *err)
@@ -849,10 +909,20 @@ static int scan_value(struct doc_json *j, int c, struct doc_event *out,
         }
         return fail_at(j, NULL, OAG_ERR_SYNTAX, err, "expected a value");
     }
-    if (rc == 0) {
-        j->state = ST_AFTER_VALUE;
+    if (rc != 0) {
+        return -1;
     }
-    return rc;
+    size_t end = j->base + j->pos; /* skip_ws may move the chunk */
+    int next = skip_ws(j);
+    if (next == IO_CH) {
+        return fail_io(j, err);
+    }
+    if (continues_in_yaml(j, c != '"', next, j->base + j->pos > end)) {
+        j->held_back = true;
+        return after_value_error(j, next, err);
+    }
+    j->state = ST_AFTER_VALUE;
+    return 0;
 }
 
 /* At the end of the input: libyaml's implicit document end. */
@@ -951,36 +1021,20 @@ static int step(struct doc_json *j, struct doc_event *out,
         break;
     case ST_AFTER_VALUE:
         c = skip_ws(j);
-        if (c == IO_CH) {
-            return fail_io(j, err);
+        if (after_value_error(j, c, err) != 0) {
+            return -1;
         }
         if (j->depth == 0) {
-            if (c != EOF_CH) {
-                return fail_at(j, NULL, OAG_ERR_SYNTAX, err,
-                               "trailing content after the document");
-            }
             end_mark(j, &out->start);
             out->end = out->start;
             out->type = DOC_EV_DOCUMENT_END;
             j->state = ST_STREAM_END;
             return 0;
         }
-        if (j->stack[j->depth - 1] == '{') {
-            if (c == ',') {
-                j->pos++;
-                j->state = ST_KEY;
-                return step(j, out, err);
-            }
-            if (c == '}') {
-                close_collection(j, out);
-                return 0;
-            }
-            if (c == EOF_CH) {
-                return fail_at(j, NULL, OAG_ERR_SYNTAX, err,
-                               "unexpected end of document");
-            }
-            return fail_at(j, NULL, OAG_ERR_SYNTAX, err,
-                           "expected ',' or '}' after an object member");
+        if (c == ',' && j->stack[j->depth - 1] == '{') {
+            j->pos++;
+            j->state = ST_KEY;
+            return step(j, out, err);
         }
         if (c == ',') {
             j->pos++;
@@ -988,16 +1042,8 @@ static int step(struct doc_json *j, struct doc_event *out,
             c = skip_ws(j);
             break;
         }
-        if (c == ']') {
-            close_collection(j, out);
-            return 0;
-        }
-        if (c == EOF_CH) {
-            return fail_at(j, NULL, OAG_ERR_SYNTAX, err,
-                           "unexpected end of document");
-        }
-        return fail_at(j, NULL, OAG_ERR_SYNTAX, err,
-                       "expected ',' or ']' after an array element");
+        close_collection(j, out);
+        return 0;
     case ST_STREAM_END:
         end_mark(j, &out->start);
         out->end = out->start;

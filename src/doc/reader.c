@@ -23,7 +23,8 @@
  * events carry on from there, one consistent stream for the consumer.
  * When the events differ or libyaml fails right away, the JSON error is
  * reported, unless libyaml failed further into the document (its error
- * then names the problem).  Input read only once (pipes, terminals) must
+ * then names the problem; but where the scanner held back a scalar that
+ * libyaml reads with what follows, not on the line of the JSON error).  Input read only once (pipes, terminals) must
  * be strict JSON when it starts with '{' or '['; its errors say so.
  */
 #include "doc/reader.h"
@@ -99,8 +100,10 @@ struct doc_reader {
     /* JSON (see the top of this file) */
     struct doc_json *json; /* delivers the events while not NULL */
     bool may_fall_back;    /* a JSON syntax error may hand over to libyaml */
-    bool read_once;        /* sniffed JSON from input that cannot rewind */
-    off_t file_start;      /* regular files: offset of the first byte read */
+    /* after a hand-over at a held-back scalar: the JSON error (parser_error) */
+    struct oag_error json_error;
+    bool read_once;   /* sniffed JSON from input that cannot rewind */
+    off_t file_start; /* regular files: offset of the first byte read */
 
     /* doc_reader_next_light: the last event's marks not converted yet */
     bool marks_pending;
@@ -392,6 +395,7 @@ void doc_reader_free(struct doc_reader *r)
     }
     yaml_parser_delete(&r->parser);
     doc_json_free(r->json);
+    oag_error_release(&r->json_error);
     if (r->file && r->own_file) {
         fclose(r->file);
     }
@@ -576,6 +580,17 @@ static int parser_error(struct doc_reader *r, struct oag_error *err)
         }
     }
     oag_error_set_where(err, r->name, line, col, NULL);
+    /*
+     * libyaml failing on the line where the JSON scanner failed is most
+     * likely the JSON author's mistake, which the JSON message names
+     * better: {"a": 1 "b": 2} is missing a comma at 1:9, not "did not
+     * find expected ',' or '}'" at 1:12 (libyaml read `1 "b"` as one
+     * plain scalar).  Further lines are YAML's to name.
+     */
+    if (err && err->code == OAG_ERR_SYNTAX && r->json_error.message &&
+        r->json_error.line == line) {
+        oag_error_copy(err, &r->json_error);
+    }
     return -1;
 }
 
@@ -912,8 +927,12 @@ static int fall_back(struct doc_reader *r, struct doc_event *out,
     if (!same) {
         oag_error_move(report, jerr);
     } else if (yaml_next(r, out, true, &yerr) == 0) {
+        bool held_back = doc_json_held_back(r->json);
         doc_json_free(r->json);
         r->json = NULL;
+        if (held_back) {
+            oag_error_move(&r->json_error, jerr);
+        }
         rc = 0;
     } else if (yerr.code == OAG_ERR_SYNTAX && is_after(&yerr, jerr)) {
         /* the reading that got further names the problem */

@@ -111,6 +111,12 @@ int doc_json_next(struct doc_json *j, struct doc_event *out,
 size_t doc_json_event_count(const struct doc_json *j);
 
 /*
+ * Whether the scanner failed right after a scalar it held back because
+ * libyaml reads it with what follows (json_reader.c, continues_in_yaml).
+ */
+bool doc_json_held_back(const struct doc_json *j);
+
+/*
  * True when libyaml decodes its input with this program's
  * yaml_parser_update_buffer (doc/yaml_input.c) rather than its own.
  */

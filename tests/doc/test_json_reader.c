@@ -1232,6 +1232,16 @@ Test(json_reader, yaml_flow_documents_fall_back_to_libyaml)
     expect_fallback("\xef\xbb\xbf{\"\xc3\xa9\": 1, \xc3\xa9t\xc3\xa9: "
                     "\"\xe2\x82\xac\"}");
     expect_fallback("{\"a\": \"tab\tinside\"}");
+    /*
+     * what follows a scalar makes libyaml read it otherwise: the scanner
+     * must not have delivered it (fuzz_merge found the first)
+     */
+    expect_fallback("{\"a\": false', \"b\": 1}");
+    expect_fallback("{\"a\": 1x, \"b\": null y}");
+    expect_fallback("{\"a\": 12\n   more\n   lines, \"b\": 1}");
+    expect_fallback("[1 2, true \"q\"]");
+    expect_fallback("[\"a\": 1]");
+    expect_fallback("[\"a\" : [1], 2: 3]");
     /* the switch happens late: many events first, across chunks */
     struct buf b = BUF_INIT;
     buf_adds(&b, "{\"list\": [");
@@ -1240,15 +1250,30 @@ Test(json_reader, yaml_flow_documents_fall_back_to_libyaml)
     }
     buf_adds(&b, "], last: yes}\n");
     expect_fallback(b.data);
+    /* and a plain scalar continued after many events */
+    buf_reset(&b);
+    buf_adds(&b, "[");
+    for (int i = 0; i < 60000; i++) {
+        buf_addf(&b, "%s%d", i ? ", " : "", i);
+    }
+    buf_adds(&b, " and more]\n");
+    expect_fallback(b.data);
     buf_release(&b);
 }
 
 Test(json_reader, a_json_error_is_kept_when_libyaml_reads_it_differently)
 {
-    /* libyaml reads ["a": 1] as a sequence holding a mapping */
-    expect_error("[\"a\": 1]", 8, DOC_SYNTAX_SNIFF, OAG_ERR_SYNTAX,
-                 "expected ',' or ']' after an array element", 1, 5);
-    /* both fail at the same place: the JSON message */
+    /*
+     * libyaml reads [{"a": 1}: 2] as a sequence holding a mapping whose
+     * key is a mapping: its MAPPING_START comes before the one the scanner
+     * delivered (collections are not held back, they may be any size)
+     */
+    expect_error("[{\"a\": 1}: 2]", 13, DOC_SYNTAX_SNIFF, OAG_ERR_SYNTAX,
+                 "expected ',' or ']' after an array element", 1, 10);
+    /*
+     * libyaml reads `1 "b"` as one scalar and fails at the ':' after it,
+     * on the line the scanner failed on: the JSON message names it
+     */
     expect_error("{\"a\": 1 \"b\": 2}", 15, DOC_SYNTAX_SNIFF, OAG_ERR_SYNTAX,
                  "expected ',' or '}' after an object member", 1, 9);
     expect_error("[\"\\q\"]", 6, DOC_SYNTAX_SNIFF, OAG_ERR_SYNTAX,
@@ -1272,6 +1297,36 @@ Test(json_reader, libyaml_names_the_problem_when_it_got_further)
     cr_expect(eq(ulong, m1.err.column, y1.err.column));
     recs_release(&y1);
     recs_release(&m1);
+
+    /*
+     * a scalar continued over lines (the scanner fails at x, 2:2), libyaml
+     * failing on a later line: its message
+     */
+    const char *later = "{\"a\": 1\n x\n y: [}\n";
+    struct recs y2;
+    struct recs m2;
+    read_memory(later, strlen(later), NULL, DOC_SYNTAX_YAML, &y2);
+    read_memory(later, strlen(later), NULL, DOC_SYNTAX_SNIFF, &m2);
+    cr_assert(eq(int, y2.rc, -1));
+    cr_assert(eq(int, m2.rc, -1));
+    cr_expect(eq(str, m2.err.message, y2.err.message));
+    cr_expect(eq(ulong, m2.err.line, 3));
+    cr_expect(eq(ulong, m2.err.column, y2.err.column));
+    recs_release(&y2);
+    recs_release(&m2);
+
+    /* YAML flow failing on its first line: libyaml's message all the same */
+    const char *flow = "{a: 1, b: [}";
+    struct recs y3;
+    struct recs m3;
+    read_memory(flow, strlen(flow), NULL, DOC_SYNTAX_YAML, &y3);
+    read_memory(flow, strlen(flow), NULL, DOC_SYNTAX_SNIFF, &m3);
+    cr_assert(eq(int, y3.rc, -1));
+    cr_assert(eq(int, m3.rc, -1));
+    cr_expect(eq(str, m3.err.message, y3.err.message));
+    cr_expect(eq(ulong, m3.err.column, y3.err.column));
+    recs_release(&y3);
+    recs_release(&m3);
 
     /* YAML flow with an error later on: libyaml's message and position */
     const char *doc = "{a: 1,\n b: [1, }\n";
