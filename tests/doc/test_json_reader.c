@@ -1282,66 +1282,39 @@ Test(json_reader, a_json_error_is_kept_when_libyaml_reads_it_differently)
                  "invalid UTF-8 byte 0xC3", 1, 3);
 }
 
-Test(json_reader, libyaml_names_the_problem_when_it_got_further)
+/*
+ * The sniffing reader fails on doc with libyaml's message and position,
+ * on the given line.
+ */
+static void expect_libyaml_error(const char *doc, unsigned long line)
 {
-    /* libyaml fails right after the replayed events, further on */
-    const char *first = "[\"a\" # a comment\n x]";
-    struct recs y1;
-    struct recs m1;
-    read_memory(first, strlen(first), NULL, DOC_SYNTAX_YAML, &y1);
-    read_memory(first, strlen(first), NULL, DOC_SYNTAX_SNIFF, &m1);
-    cr_assert(eq(int, y1.rc, -1));
-    cr_assert(eq(int, m1.rc, -1));
-    cr_expect(eq(str, m1.err.message, y1.err.message));
-    cr_expect(eq(ulong, m1.err.line, 2));
-    cr_expect(eq(ulong, m1.err.column, y1.err.column));
-    recs_release(&y1);
-    recs_release(&m1);
-
-    /*
-     * a scalar continued over lines (the scanner fails at x, 2:2), libyaml
-     * failing on a later line: its message
-     */
-    const char *later = "{\"a\": 1\n x\n y: [}\n";
-    struct recs y2;
-    struct recs m2;
-    read_memory(later, strlen(later), NULL, DOC_SYNTAX_YAML, &y2);
-    read_memory(later, strlen(later), NULL, DOC_SYNTAX_SNIFF, &m2);
-    cr_assert(eq(int, y2.rc, -1));
-    cr_assert(eq(int, m2.rc, -1));
-    cr_expect(eq(str, m2.err.message, y2.err.message));
-    cr_expect(eq(ulong, m2.err.line, 3));
-    cr_expect(eq(ulong, m2.err.column, y2.err.column));
-    recs_release(&y2);
-    recs_release(&m2);
-
-    /* YAML flow failing on its first line: libyaml's message all the same */
-    const char *flow = "{a: 1, b: [}";
-    struct recs y3;
-    struct recs m3;
-    read_memory(flow, strlen(flow), NULL, DOC_SYNTAX_YAML, &y3);
-    read_memory(flow, strlen(flow), NULL, DOC_SYNTAX_SNIFF, &m3);
-    cr_assert(eq(int, y3.rc, -1));
-    cr_assert(eq(int, m3.rc, -1));
-    cr_expect(eq(str, m3.err.message, y3.err.message));
-    cr_expect(eq(ulong, m3.err.column, y3.err.column));
-    recs_release(&y3);
-    recs_release(&m3);
-
-    /* YAML flow with an error later on: libyaml's message and position */
-    const char *doc = "{a: 1,\n b: [1, }\n";
     struct recs yaml;
     struct recs mem;
     read_memory(doc, strlen(doc), NULL, DOC_SYNTAX_YAML, &yaml);
     read_memory(doc, strlen(doc), NULL, DOC_SYNTAX_SNIFF, &mem);
-    cr_assert(eq(int, yaml.rc, -1));
-    cr_assert(eq(int, mem.rc, -1));
-    cr_expect(eq(str, mem.err.message, yaml.err.message));
-    cr_expect(eq(ulong, mem.err.line, 2));
-    cr_expect(eq(ulong, mem.err.line, yaml.err.line));
-    cr_expect(eq(ulong, mem.err.column, yaml.err.column));
+    cr_assert(eq(int, yaml.rc, -1), "%s", doc);
+    cr_assert(eq(int, mem.rc, -1), "%s", doc);
+    cr_expect(eq(str, mem.err.message, yaml.err.message), "%s", doc);
+    cr_expect(eq(ulong, mem.err.line, line), "%s", doc);
+    cr_expect(eq(ulong, mem.err.line, yaml.err.line), "%s", doc);
+    cr_expect(eq(ulong, mem.err.column, yaml.err.column), "%s", doc);
     recs_release(&yaml);
     recs_release(&mem);
+}
+
+Test(json_reader, libyaml_names_the_problem_when_it_got_further)
+{
+    /* libyaml fails right after the replayed events, further on */
+    expect_libyaml_error("[\"a\" # a comment\n x]", 2);
+    /*
+     * a scalar continued over lines (the scanner fails at x, 2:2), libyaml
+     * failing on a later line: its message
+     */
+    expect_libyaml_error("{\"a\": 1\n x\n y: [}\n", 3);
+    /* YAML flow failing on its first line: libyaml's message all the same */
+    expect_libyaml_error("{a: 1, b: [}", 1);
+    /* YAML flow with an error later on: libyaml's message and position */
+    expect_libyaml_error("{a: 1,\n b: [1, }\n", 2);
 }
 
 Test(json_reader, input_read_once_must_be_strict_json)
