@@ -23,9 +23,11 @@
  * events carry on from there, one consistent stream for the consumer.
  * When the events differ or libyaml fails right away, the JSON error is
  * reported, unless libyaml failed further into the document (its error
- * then names the problem; but where the scanner held back a scalar that
- * libyaml reads with what follows, not on the line of the JSON error).  Input read only once (pipes, terminals) must
- * be strict JSON when it starts with '{' or '['; its errors say so.
+ * then names the problem).  After a hand-over at a scalar the scanner held
+ * back because libyaml reads it with what follows, a libyaml error on the
+ * line of the JSON error is reported as the JSON error (parser_error).
+ * Input read only once (pipes, terminals) must be strict JSON when it
+ * starts with '{' or '['; its errors say so.
  */
 #include "doc/reader.h"
 
