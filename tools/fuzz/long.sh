@@ -3,13 +3,16 @@
 # 10 000 000, what issue 7 asks before it is resolved) with $OAG_FUZZ_JOBS
 # parallel jobs (default 1; each job runs its own share of the runs), over
 # the corpora kept in $OAG_FUZZ_WORK/corpus/ (they grow from run to run),
-# with inputs of up to $OAG_FUZZ_MAX_LEN bytes (default 65536).
+# with inputs of up to $OAG_FUZZ_MAX_LEN bytes (default 65536).  Job i
+# runs with libFuzzer's -seed=$OAG_FUZZ_SEED+i (default 1): give runs that
+# add up to one count different seeds so they do not repeat each other.
 # Prints the executions and the findings of each target; crash inputs land
 # in $OAG_FUZZ_WORK/artifacts/.  Exits non-zero if anything was found.
 #
 # Usage: tools/fuzz/long.sh [TARGET...]       (default: every target)
-# At ~3000-10000 executions per second per core, 10 million executions of
-# one target take 20-60 minutes per core.
+# At 500-10000 executions per second per core (fuzz_aws_pages and
+# fuzz_merge are the slow ones, see tools/README.md), 10 million executions
+# of one target take from 20 minutes to 5 hours per core.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,6 +21,7 @@ work=${OAG_FUZZ_WORK:-/tmp/oag-fuzz-work}
 runs=${OAG_FUZZ_RUNS:-10000000}
 jobs=${OAG_FUZZ_JOBS:-1}
 max_len=${OAG_FUZZ_MAX_LEN:-65536} # largest input libFuzzer builds
+seed=${OAG_FUZZ_SEED:-1}
 export OAG_FUZZ_BUILD="$build"
 
 "$here/build.sh" >/dev/null
@@ -51,7 +55,7 @@ for t in $targets; do
     while [ $i -lt "$jobs" ]; do
         # shellcheck disable=SC2086
         "$build/$t" $dict -runs="$per_job" -timeout=10 -rss_limit_mb=2048 \
-            -max_len="$max_len" -print_final_stats=1 -seed=$((i + 1)) \
+            -max_len="$max_len" -print_final_stats=1 -seed=$((seed + i)) \
             -artifact_prefix="$work/artifacts/$t-" \
             "$work/corpus/$t" "$work/seeds/$t" \
             >"$work/logs/$t.$i.log" 2>&1 &
