@@ -12,7 +12,7 @@
 # Usage: tools/fuzz/long.sh [TARGET...]       (default: every target)
 # At 500-10000 executions per second per core (fuzz_aws_pages and
 # fuzz_merge are the slow ones, see tools/README.md), 10 million executions
-# of one target take from 20 minutes to 5 hours per core.
+# of one target take from 20 minutes to 5.5 hours per core.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
