@@ -4,8 +4,11 @@
 # parallel jobs (default 1; each job runs its own share of the runs), over
 # the corpora kept in $OAG_FUZZ_WORK/corpus/ (they grow from run to run),
 # with inputs of up to $OAG_FUZZ_MAX_LEN bytes (default 65536).  Job i
-# runs with libFuzzer's -seed=$OAG_FUZZ_SEED+i (default 1): give runs that
-# add up to one count different seeds so they do not repeat each other.
+# runs with libFuzzer's -seed=$OAG_FUZZ_SEED+i*1000003 (default seed 1; a
+# seed of 0 has libFuzzer take job 0's from the clock).  The prime stride
+# keeps apart the jobs of runs with different seeds (with a stride of 1,
+# seed 1 with two jobs and seed 2 would both run seed 2), so runs that add
+# up to one count only need different seeds.
 # Prints the executions and the findings of each target; crash inputs land
 # in $OAG_FUZZ_WORK/artifacts/.  Exits non-zero if anything was found.
 #
@@ -22,6 +25,28 @@ runs=${OAG_FUZZ_RUNS:-10000000}
 jobs=${OAG_FUZZ_JOBS:-1}
 max_len=${OAG_FUZZ_MAX_LEN:-65536} # largest input libFuzzer builds
 seed=${OAG_FUZZ_SEED:-1}
+seed_stride=1000003 # prime; job i's libFuzzer seed is seed + i * stride
+for v in "OAG_FUZZ_RUNS=$runs" "OAG_FUZZ_JOBS=$jobs" "OAG_FUZZ_MAX_LEN=$max_len" \
+    "OAG_FUZZ_SEED=$seed"; do
+    case ${v#*=} in
+    '' | *[!0-9]*)
+        echo "long.sh: ${v%%=*} must be a whole number, not '${v#*=}'" >&2
+        exit 2
+        ;;
+    ???????????*) # over 10 digits: past what shell arithmetic holds safely
+        echo "long.sh: ${v%%=*}=${v#*=} is too large" >&2
+        exit 2
+        ;;
+    esac
+done
+if [ "$jobs" -lt 1 ]; then
+    echo "long.sh: OAG_FUZZ_JOBS must be at least 1, not $jobs" >&2
+    exit 2
+fi
+if [ $((seed + (jobs - 1) * seed_stride)) -gt 4294967295 ]; then
+    echo "long.sh: OAG_FUZZ_JOBS=$jobs with OAG_FUZZ_SEED=$seed does not fit libFuzzer's 32-bit seeds" >&2
+    exit 2
+fi
 export OAG_FUZZ_BUILD="$build"
 
 "$here/build.sh" >/dev/null
@@ -55,7 +80,7 @@ for t in $targets; do
     while [ $i -lt "$jobs" ]; do
         # shellcheck disable=SC2086
         "$build/$t" $dict -runs="$per_job" -timeout=10 -rss_limit_mb=2048 \
-            -max_len="$max_len" -print_final_stats=1 -seed=$((seed + i)) \
+            -max_len="$max_len" -print_final_stats=1 -seed=$((seed + i * seed_stride)) \
             -artifact_prefix="$work/artifacts/$t-" \
             "$work/corpus/$t" "$work/seeds/$t" \
             >"$work/logs/$t.$i.log" 2>&1 &
